@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The `enginelab` command. Sources are TypeScript; tsx's loader (esbuild, cached on disk)
+// lets Node 20 run them directly, for ESM imports and for `require` from notebook cells alike.
+import { register as registerEsm } from 'tsx/esm/api';
+import { register as registerCjs } from 'tsx/cjs/api';
+
+registerEsm();
+registerCjs();
+const { main } = await import('../kernel/main.ts');
+const code = await main(process.argv.slice(2));
+if (typeof code === 'number') process.exitCode = code;

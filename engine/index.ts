@@ -1,0 +1,6 @@
+/**
+ * enginelab's public engine surface. Everything exported here is preloaded into every kernel
+ * cell; kernel/, bench/ and notebooks import the engine only through this file.
+ * Each line re-exports one subsystem's own barrel.
+ */
+export * from './base/index';
