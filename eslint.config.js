@@ -8,7 +8,7 @@ const engineImpurities = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'fixtures/**', 'engine/wasm/build/**', '**/*.generated.*'] },
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'fixtures/**', 'engine/wasm/build/**', '**/*.generated.*', '**/assembly/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
