@@ -1,0 +1,37 @@
+/**
+ * Request statuses in vLLM's order (engine-semantics.md §2.1): everything after `PREEMPTED` is a
+ * finished state. Finish reasons are what a client sees in the OpenAI response.
+ */
+
+export type RequestStatus =
+  | 'WAITING'
+  | 'RUNNING'
+  | 'PREEMPTED'
+  | 'FINISHED_STOPPED'
+  | 'FINISHED_LENGTH_CAPPED'
+  | 'FINISHED_ABORTED'
+  | 'FINISHED_IGNORED'
+  | 'FINISHED_ERROR';
+
+export type FinishedStatus = Extract<RequestStatus, `FINISHED_${string}`>;
+
+/** OpenAI finish reasons (`IGNORED` = prompt too long reports `length`). */
+export type FinishReason = 'stop' | 'length' | 'abort' | 'error';
+
+export function isFinished(status: RequestStatus): status is FinishedStatus {
+  return status.startsWith('FINISHED_');
+}
+
+export function finishReasonOf(status: FinishedStatus): FinishReason {
+  switch (status) {
+    case 'FINISHED_STOPPED':
+      return 'stop';
+    case 'FINISHED_LENGTH_CAPPED':
+    case 'FINISHED_IGNORED':
+      return 'length';
+    case 'FINISHED_ABORTED':
+      return 'abort';
+    case 'FINISHED_ERROR':
+      return 'error';
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * `DraftProposer` and `AcceptanceModel`: the two speculative-decoding plug points of a runner.
+ * The proposer makes up to `k` drafts for a request after its sampled tokens are known; the
+ * acceptance model decides how many of the verified drafts the target model accepts. Both are
+ * pure functions of their inputs plus explicit uniforms, so runs are reproducible and
+ * snapshot-free.
+ */
+
+export interface DraftContext {
+  readonly reqId: string;
+  /** Stable numeric key of the request (hash of its id and the engine seed). */
+  readonly key: number;
+  /** Confirmed sequence length on the device after this step's emitted tokens. */
+  readonly numTokens: number;
+  /** Token id at absolute position `p < numTokens` of the sequence. */
+  tokenAt(p: number): number;
+}
+
+export interface DraftProposer {
+  readonly numSpeculativeTokens: number;
+  /** Up to `numSpeculativeTokens` drafts for positions `numTokens, numTokens + 1, …`. */
+  propose(ctx: DraftContext): number[];
+}
+
+export interface AcceptanceModel {
+  /**
+   * Number of drafts accepted out of `numDrafts` (0..numDrafts). `uniform(i)` is a deterministic
+   * U[0,1) draw for draft position `i`.
+   */
+  numAccepted(numDrafts: number, uniform: (i: number) => number): number;
+}
+
+/**
+ * vLLM's synthetic rejection sampler (§9.5): unconditional rates `r_i` (first `i` drafts all
+ * accepted) become conditional rates `c_i = r_i / r_{i−1}`; draft `i` is accepted while
+ * `u_i < c_i`. Positions beyond the list reuse the last conditional rate.
+ */
+export function syntheticAcceptance(unconditionalRates: readonly number[]): AcceptanceModel {
+  const conditional: number[] = [];
+  let prev = 1;
+  for (const r of unconditionalRates) {
+    conditional.push(prev > 0 ? Math.min(1, r / prev) : 0);
+    prev = r;
+  }
+  return {
+    numAccepted(numDrafts, uniform) {
+      let a = 0;
+      while (a < numDrafts) {
+        const c = conditional[Math.min(a, conditional.length - 1)] ?? 0;
+        if (!(uniform(a) < c)) break;
+        a++;
+      }
+      return a;
+    },
+  };
+}

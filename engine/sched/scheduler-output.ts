@@ -1,0 +1,56 @@
+/**
+ * `SchedulerOutput`: what one `schedule()` hands to the executor (vLLM `sched/output.py`), as plain
+ * readonly data. The scheduler never calls the executor; `EngineCore` moves this value across.
+ * Order of `scheduled`: running requests first (running-list order), then new/resumed requests
+ * in admission order.
+ */
+
+/** How the request entered this batch: vLLM's `scheduled_new_reqs` / resumed / cached running. */
+export type ScheduledKind = 'new' | 'resumed' | 'running';
+
+export interface ScheduledRequest {
+  readonly reqId: string;
+  readonly kind: ScheduledKind;
+  /** Tokens scheduled this step, drafts included (vLLM `num_scheduled_tokens[req_id]`). */
+  readonly numScheduledTokens: number;
+  /** `numComputedTokens` before this step: the position of the first scheduled token. */
+  readonly numComputedTokens: number;
+  /** Prompt length of the request. */
+  readonly numPromptTokens: number;
+  /**
+   * Confirmed tokens when scheduled (prompt + outputs the scheduler knows of). For new/resumed
+   * requests this is the token list the worker receives.
+   */
+  readonly numTokens: number;
+  /** Drafts verified this step (`len(scheduled_spec_decode_tokens[req_id])`). */
+  readonly numSpecTokens: number;
+  /** Sync: the draft ids; async: empty, the drafts live on the device. */
+  readonly specTokenIds: readonly number[];
+  /** Blocks allocated this step (for new/resumed: the whole block list, hits included). */
+  readonly newBlockIds: readonly number[];
+  /** Prefix-cache hit tokens used at admission (0 for running requests). */
+  readonly numCachedTokens: number;
+  /** True when this chunk leaves the request short of its full token count: no token is sampled. */
+  readonly isPrefillChunk: boolean;
+}
+
+export interface SchedulerOutput {
+  /** Sequential id of this batch (per engine). */
+  readonly batchId: number;
+  readonly scheduled: readonly ScheduledRequest[];
+  readonly totalNumScheduledTokens: number;
+  /** Requests preempted while building this batch, in preemption order. */
+  readonly preemptedReqIds: readonly string[];
+  /** Requests finished since the previous `schedule()` (workers drop their state). */
+  readonly finishedReqIds: readonly string[];
+  /** Cascade-attention hint: leading blocks shared by every running request. */
+  readonly numCommonPrefixBlocks: number;
+}
+
+/** `max(n) == 1+k && total == (1+k)·numReqs` (engine-semantics.md §10.2). */
+export function isUniformDecode(out: SchedulerOutput, numSpeculativeTokens: number): boolean {
+  const q = 1 + numSpeculativeTokens;
+  if (out.scheduled.length === 0) return false;
+  for (const r of out.scheduled) if (r.numScheduledTokens !== q) return false;
+  return true;
+}
