@@ -1,0 +1,179 @@
+/**
+ * The documented enginelab Arrow tables: step trace, step summary, requests, block tables,
+ * KV blocks and bench results. Each is a `TableSpec` (schema and docs in one place; see
+ * `describeSchema`) plus a converter. Names that repeat are dictionary-encoded; times are
+ * `timestamp[us]` in simulated microseconds; counts are unsigned 32-bit.
+ */
+import type { Table } from 'apache-arrow';
+import { EngineError } from '../base/errors';
+import { buildTable, type TableSpec } from './columns';
+import type { BenchResultSource, BlockTableSource, KvBlockSource, RequestSource, ScheduledRequestSource, StepSource } from './sources';
+
+interface TraceRow { readonly s: StepSource; readonly r: ScheduledRequestSource }
+
+/** One row per (step, scheduled request): the step trace. */
+export const STEP_TRACE_SPEC: TableSpec<TraceRow> = {
+  name: 'step_trace',
+  doc: 'one row per request scheduled in a step, in scheduling order',
+  columns: [
+    { name: 'step', kind: 'u32', doc: 'engine step index, from 0', get: (x) => x.s.step },
+    { name: 'start_us', kind: 'timestamp_us', doc: 'simulated step start (µs since engine start)', get: (x) => x.s.startUs },
+    { name: 'end_us', kind: 'timestamp_us', doc: 'simulated step end (µs since engine start)', get: (x) => x.s.endUs },
+    { name: 'request_id', kind: 'dict', doc: 'vLLM request id', get: (x) => x.r.requestId },
+    { name: 'num_scheduled_tokens', kind: 'u32', doc: 'tokens scheduled for this request in this step', get: (x) => x.r.numScheduledTokens },
+    { name: 'num_computed_tokens', kind: 'u32', nullable: true, doc: 'num_computed_tokens after scheduling', get: (x) => x.r.numComputedTokens },
+    { name: 'num_spec_tokens', kind: 'u32', doc: 'draft tokens scheduled for verification', get: (x) => x.r.numSpecTokens ?? 0 },
+    { name: 'is_prefill', kind: 'bool', nullable: true, doc: 'true for a prefill chunk', get: (x) => x.r.isPrefill },
+    { name: 'cudagraph_mode', kind: 'dict', nullable: true, doc: 'FULL, PIECEWISE or NONE', get: (x) => x.s.cudagraphMode },
+  ],
+};
+
+/** One row per step: the timeline. */
+export const STEP_SUMMARY_SPEC: TableSpec<StepSource> = {
+  name: 'steps',
+  doc: 'one row per engine step',
+  columns: [
+    { name: 'step', kind: 'u32', doc: 'engine step index, from 0', get: (s) => s.step },
+    { name: 'start_us', kind: 'timestamp_us', doc: 'simulated step start (µs since engine start)', get: (s) => s.startUs },
+    { name: 'end_us', kind: 'timestamp_us', doc: 'simulated step end (µs since engine start)', get: (s) => s.endUs },
+    { name: 'num_reqs', kind: 'u32', doc: 'requests scheduled in the step', get: (s) => s.scheduled.length },
+    { name: 'num_scheduled_tokens', kind: 'u32', doc: 'total_num_scheduled_tokens', get: (s) => sumTokens(s.scheduled) },
+    { name: 'num_padded_tokens', kind: 'u32', nullable: true, doc: 'batch size after CUDA-graph padding', get: (s) => s.numPaddedTokens },
+    { name: 'cudagraph_mode', kind: 'dict', nullable: true, doc: 'FULL, PIECEWISE or NONE', get: (s) => s.cudagraphMode },
+    { name: 'host_us', kind: 'duration_us', nullable: true, doc: 'simulated host (CPU) time of the step', get: (s) => s.hostUs },
+    { name: 'gpu_us', kind: 'duration_us', nullable: true, doc: 'simulated GPU time of the step', get: (s) => s.gpuUs },
+    { name: 'num_running', kind: 'u32', nullable: true, doc: 'running queue length after the step', get: (s) => s.numRunning },
+    { name: 'num_waiting', kind: 'u32', nullable: true, doc: 'waiting queue length after the step', get: (s) => s.numWaiting },
+    { name: 'num_preempted', kind: 'u32', nullable: true, doc: 'requests preempted in the step', get: (s) => s.numPreempted },
+    { name: 'num_finished', kind: 'u32', nullable: true, doc: 'requests finished in the step', get: (s) => s.numFinished },
+    { name: 'kv_usage', kind: 'f64', nullable: true, doc: 'fraction of KV blocks in use after the step', get: (s) => s.kvUsage },
+  ],
+};
+
+export const REQUESTS_SPEC: TableSpec<RequestSource> = {
+  name: 'requests',
+  doc: 'one row per request at snapshot time',
+  columns: [
+    { name: 'request_id', kind: 'dict', doc: 'vLLM request id', get: (r) => r.requestId },
+    { name: 'status', kind: 'dict', doc: 'RequestStatus name (WAITING, RUNNING, PREEMPTED, FINISHED_*)', get: (r) => r.status },
+    { name: 'arrival_us', kind: 'timestamp_us', doc: 'simulated arrival time', get: (r) => r.arrivalUs },
+    { name: 'first_token_us', kind: 'timestamp_us', nullable: true, doc: 'simulated time of the first output token', get: (r) => r.firstTokenUs },
+    { name: 'finish_us', kind: 'timestamp_us', nullable: true, doc: 'simulated finish time', get: (r) => r.finishUs },
+    { name: 'num_prompt_tokens', kind: 'u32', doc: 'prompt length', get: (r) => r.numPromptTokens },
+    { name: 'num_output_tokens', kind: 'u32', doc: 'confirmed output tokens', get: (r) => r.numOutputTokens },
+    { name: 'num_computed_tokens', kind: 'u32', doc: 'tokens with KV in cache (or scheduled to have)', get: (r) => r.numComputedTokens },
+    { name: 'max_tokens', kind: 'u32', nullable: true, doc: 'sampling max_tokens', get: (r) => r.maxTokens },
+    { name: 'priority', kind: 'i32', doc: 'priority (lower = more urgent)', get: (r) => r.priority ?? 0 },
+    { name: 'num_preemptions', kind: 'u32', doc: 'times the request was preempted', get: (r) => r.numPreemptions ?? 0 },
+    { name: 'finish_reason', kind: 'dict', nullable: true, doc: 'stop, length, abort, error or repetition', get: (r) => r.finishReason },
+  ],
+};
+
+interface BlockRow { readonly requestId: string; readonly index: number; readonly blockId: number }
+
+export const BLOCK_TABLE_SPEC: TableSpec<BlockRow> = {
+  name: 'block_table',
+  doc: 'one row per (request, logical block): logical block index → physical block id',
+  columns: [
+    { name: 'request_id', kind: 'dict', doc: 'vLLM request id', get: (b) => b.requestId },
+    { name: 'block_index', kind: 'u32', doc: 'logical block index within the request', get: (b) => b.index },
+    { name: 'block_id', kind: 'u32', doc: 'physical KV block id', get: (b) => b.blockId },
+  ],
+};
+
+export const KV_BLOCKS_SPEC: TableSpec<KvBlockSource> = {
+  name: 'kv_blocks',
+  doc: 'one row per physical KV block',
+  columns: [
+    { name: 'block_id', kind: 'u32', doc: 'physical KV block id', get: (b) => b.blockId },
+    { name: 'ref_count', kind: 'u32', doc: 'requests referencing the block', get: (b) => b.refCount },
+    { name: 'owner', kind: 'dict', nullable: true, doc: 'first owning request id (null when free)', get: (b) => b.owners[0] },
+    { name: 'num_owners', kind: 'u32', doc: 'number of owning requests (>1: shared prefix)', get: (b) => b.owners.length },
+    { name: 'cached', kind: 'bool', doc: 'full block registered in the prefix cache', get: (b) => b.cached },
+  ],
+};
+
+interface BenchRow { readonly i: number; readonly src: BenchResultSource }
+
+export const BENCH_REQUESTS_SPEC: TableSpec<BenchRow> = {
+  name: 'bench_requests',
+  doc: 'one row per benchmark request, from a vllm bench serve result',
+  columns: [
+    { name: 'index', kind: 'u32', doc: 'request index in the dataset', get: (x) => x.i },
+    { name: 'start_us', kind: 'timestamp_us', nullable: true, doc: 'send time (µs since benchmark start)', get: (x) => (x.src.start_times ? x.src.start_times[x.i]! * 1e6 : null) },
+    { name: 'input_len', kind: 'u32', doc: 'prompt tokens', get: (x) => x.src.input_lens[x.i] },
+    { name: 'output_len', kind: 'u32', doc: 'generated tokens', get: (x) => x.src.output_lens[x.i] },
+    { name: 'ttft_ms', kind: 'f64', doc: 'time to first token (ms)', get: (x) => x.src.ttfts[x.i]! * 1e3 },
+    { name: 'tpot_ms', kind: 'f64', nullable: true, doc: 'mean time per output token after the first (ms); null when output_len <= 1', get: (x) => tpotMs(x.src, x.i) },
+    { name: 'e2el_ms', kind: 'f64', doc: 'end-to-end latency (ms): ttft + sum(itls)', get: (x) => (x.src.ttfts[x.i]! + sum(x.src.itls[x.i] ?? [])) * 1e3 },
+    { name: 'error', kind: 'utf8', nullable: true, doc: 'error text, null when the request succeeded', get: (x) => x.src.errors?.[x.i] || null },
+  ],
+};
+
+function sum(xs: readonly number[]): number {
+  let t = 0;
+  for (const x of xs) t += x;
+  return t;
+}
+
+function sumTokens(xs: readonly ScheduledRequestSource[]): number {
+  let t = 0;
+  for (const x of xs) t += x.numScheduledTokens;
+  return t;
+}
+
+function tpotMs(src: BenchResultSource, i: number): number | null {
+  const out = src.output_lens[i]!;
+  if (out <= 1) return null;
+  return (sum(src.itls[i] ?? []) / (out - 1)) * 1e3;
+}
+
+function requireArray(v: unknown, name: string): asserts v is readonly unknown[] {
+  if (!Array.isArray(v)) throw new EngineError(`${name} must be an array`, name);
+}
+
+/** Step trace: one row per (step, scheduled request). */
+export function stepTraceTable(steps: readonly StepSource[]): Table {
+  requireArray(steps, 'steps');
+  const rows: TraceRow[] = [];
+  for (const s of steps) {
+    if (!s || !Array.isArray(s.scheduled)) throw new EngineError(`steps[${rows.length}] has no scheduled list`, 'steps');
+    for (const r of s.scheduled) rows.push({ s, r });
+  }
+  return buildTable(STEP_TRACE_SPEC, rows);
+}
+
+/** Step timeline: one row per step. */
+export function stepSummaryTable(steps: readonly StepSource[]): Table {
+  requireArray(steps, 'steps');
+  return buildTable(STEP_SUMMARY_SPEC, steps);
+}
+
+export function requestTable(requests: readonly RequestSource[]): Table {
+  requireArray(requests, 'requests');
+  return buildTable(REQUESTS_SPEC, requests);
+}
+
+export function blockTableTable(tables: readonly BlockTableSource[]): Table {
+  requireArray(tables, 'tables');
+  const rows: BlockRow[] = [];
+  for (const t of tables) t.blockIds.forEach((blockId, index) => rows.push({ requestId: t.requestId, index, blockId }));
+  return buildTable(BLOCK_TABLE_SPEC, rows);
+}
+
+export function kvBlocksTable(blocks: readonly KvBlockSource[]): Table {
+  requireArray(blocks, 'blocks');
+  return buildTable(KV_BLOCKS_SPEC, blocks);
+}
+
+export function benchResultTable(result: BenchResultSource): Table {
+  if (!result || typeof result !== 'object') throw new EngineError('result must be a bench serve result object', 'result');
+  for (const k of ['input_lens', 'output_lens', 'ttfts', 'itls'] as const) requireArray(result[k], `result.${k}`);
+  const n = result.input_lens.length;
+  for (const k of ['output_lens', 'ttfts', 'itls'] as const) {
+    if (result[k].length !== n) throw new EngineError(`result.${k} has ${result[k].length} entries, input_lens has ${n}`, `result.${k}`);
+  }
+  const rows: BenchRow[] = [];
+  for (let i = 0; i < n; i++) rows.push({ i, src: result });
+  return buildTable(BENCH_REQUESTS_SPEC, rows);
+}
