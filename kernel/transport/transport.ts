@@ -1,0 +1,37 @@
+/**
+ * What the kernel core needs from a transport: decoded, verified request messages in arrival
+ * order, and a way to send messages on a channel. Framing, signing and sockets stay behind it,
+ * so the core runs the same over zeromq and over the in-memory transport used by tests.
+ */
+import type { Channel, JupyterMessage, RequestChannel } from '../protocol/messages';
+
+export interface IncomingMessage {
+  readonly channel: RequestChannel;
+  readonly message: JupyterMessage;
+  /** 1-based arrival number among shell messages (0 on other channels); orders stop_on_error aborts. */
+  readonly seq: number;
+}
+
+export interface Transport {
+  /** Begins delivering incoming messages; resolves once the transport is ready to receive. */
+  start(onMessage: (incoming: IncomingMessage) => void): Promise<void>;
+  /** Sends a message; replies route by `message.identities`. Never throws on unserialisable content: it logs. */
+  send(channel: Channel, message: JupyterMessage<unknown>): void;
+  /** How many shell messages the transport has received so far, including those not yet delivered. */
+  receivedCount(): number;
+  /**
+   * True when the transport itself raises SIGINT on an `interrupt_request` (so a synchronous cell
+   * can be stopped while the main thread is blocked); the core then must not interrupt twice.
+   */
+  readonly signalsInterrupts: boolean;
+  close(): Promise<void>;
+}
+
+/** Default sink for transport diagnostics (dropped messages): stderr, one line each. */
+export function logToStderr(line: string): void {
+  try {
+    process.stderr.write(`[enginelab kernel] ${line}\n`);
+  } catch {
+    // stderr closed: nothing left to report to.
+  }
+}
