@@ -4,3 +4,7 @@
  * Each line re-exports one subsystem's own barrel.
  */
 export * from './base/index';
+export * from './arrow/index';
+export * from './quant/index';
+export * from './math/index';
+export * from './attention/index';
