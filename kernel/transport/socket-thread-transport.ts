@@ -1,0 +1,68 @@
+/**
+ * The main-thread half of the zeromq transport: starts the socket thread (zmq-worker.mjs →
+ * zmq-transport.ts), relays decoded messages to the core and messages to send back to it. The
+ * shell arrival counter lives in shared memory, so stop_on_error sees messages the socket thread
+ * received while the main thread was blocked in a cell.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Channel, JupyterMessage } from '../protocol/messages';
+import type { ConnectionInfo } from './connection';
+import { logToStderr, type IncomingMessage, type Transport } from './transport';
+import type { FromSocketThread, ToSocketThread } from './zmq-transport';
+
+export class SocketThreadTransport implements Transport {
+  readonly signalsInterrupts = true;
+  private worker: Worker | undefined;
+  private readonly shellCounter = new Int32Array(new SharedArrayBuffer(4));
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly connection: ConnectionInfo,
+    private readonly log: (line: string) => void = logToStderr,
+  ) {}
+
+  start(onMessage: (incoming: IncomingMessage) => void): Promise<void> {
+    const worker = new Worker(new URL('./zmq-worker.mjs', import.meta.url), { workerData: { connection: this.connection, shellCounter: this.shellCounter } });
+    this.worker = worker;
+    return new Promise((resolve, reject) => {
+      worker.on('message', (m: FromSocketThread) => {
+        if (m.type === 'message') onMessage({ channel: m.channel, message: m.message, seq: m.seq });
+        else if (m.type === 'ready') resolve();
+        else if (m.type === 'error') reject(new Error(m.message));
+      });
+      worker.on('error', (e) => {
+        this.log(`socket thread failed: ${e.stack ?? e.message}`);
+        reject(e);
+      });
+    });
+  }
+
+  send(channel: Channel, message: JupyterMessage<unknown>): void {
+    const m: ToSocketThread = { type: 'send', channel, message };
+    try {
+      this.worker?.postMessage(m);
+    } catch (e) {
+      // Values that structured clone cannot copy (functions, symbols) never reach the wire.
+      this.log(`could not send ${message.header.msg_type}: ${(e as Error).message}`);
+    }
+  }
+
+  receivedCount(): number {
+    return Atomics.load(this.shellCounter, 0);
+  }
+
+  close(): Promise<void> {
+    const worker = this.worker;
+    if (worker === undefined) return Promise.resolve();
+    this.closing ??= new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        void worker.terminate().then(() => resolve());
+      };
+      const timer = setTimeout(done, 3000);
+      worker.on('message', (m: FromSocketThread) => m.type === 'closed' && done());
+      worker.postMessage({ type: 'close' } satisfies ToSocketThread);
+    });
+    return this.closing;
+  }
+}

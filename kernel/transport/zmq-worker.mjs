@@ -1,0 +1,15 @@
+// Entry of the socket thread: loads the TypeScript sources through tsx (the worker does not
+// inherit the main thread's loader), then serves the sockets of kernel/transport/zmq-transport.
+import { parentPort, workerData } from 'node:worker_threads';
+import { register } from 'tsx/esm/api';
+
+register();
+const { serveSockets } = await import('./zmq-transport.ts');
+const log = (line) => {
+  try {
+    process.stderr.write(`[enginelab kernel] ${line}\n`);
+  } catch {
+    // stderr gone
+  }
+};
+await serveSockets(workerData.connection, parentPort, workerData.shellCounter, log);
