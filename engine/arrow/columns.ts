@@ -79,8 +79,8 @@ function buildColumn<R>(table: string, col: ColumnSpec<R>, type: DataType, rows:
   const n = rows.length;
   let nullBitmap: Uint8Array | undefined;
   let nullCount = 0;
-  const markNull = (i: number): void => {
-    if (!col.nullable) throw badValue(table, col as ColumnSpec<unknown>, i, null, col.kind);
+  const markNull = (i: number, v: unknown): void => {
+    if (!col.nullable) throw badValue(table, col as ColumnSpec<unknown>, i, v, col.kind);
     if (!nullBitmap) nullBitmap = new Uint8Array((n + 7) >> 3).fill(0xff);
     nullBitmap[i >> 3]! &= ~(1 << (i & 7));
     nullCount++;
@@ -90,7 +90,7 @@ function buildColumn<R>(table: string, col: ColumnSpec<R>, type: DataType, rows:
     const strings: string[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const v = col.get(rows[i]!);
-      if (v === null || v === undefined) { markNull(i); strings[i] = ''; continue; }
+      if (v === null || v === undefined) { markNull(i, v); strings[i] = ''; continue; }
       if (typeof v !== 'string') throw badValue(table, col as ColumnSpec<unknown>, i, v, 'a string');
       strings[i] = v;
     }
@@ -112,7 +112,7 @@ function buildColumn<R>(table: string, col: ColumnSpec<R>, type: DataType, rows:
     const bits = new Uint8Array((n + 7) >> 3);
     for (let i = 0; i < n; i++) {
       const v = col.get(rows[i]!);
-      if (v === null || v === undefined) { markNull(i); continue; }
+      if (v === null || v === undefined) { markNull(i, v); continue; }
       if (typeof v !== 'boolean') throw badValue(table, col as ColumnSpec<unknown>, i, v, 'a boolean');
       if (v) bits[i >> 3]! |= 1 << (i & 7);
     }
@@ -122,7 +122,7 @@ function buildColumn<R>(table: string, col: ColumnSpec<R>, type: DataType, rows:
     const out = new BigInt64Array(n);
     for (let i = 0; i < n; i++) {
       const v = col.get(rows[i]!);
-      if (v === null || v === undefined) { markNull(i); continue; }
+      if (v === null || v === undefined) { markNull(i, v); continue; }
       if (typeof v === 'bigint') { out[i] = v; continue; }
       if (typeof v !== 'number' || !Number.isFinite(v)) throw badValue(table, col as ColumnSpec<unknown>, i, v, 'a finite number');
       // Simulated microseconds may carry fractions from the cost model; Arrow stores whole µs.
@@ -136,7 +136,7 @@ function buildColumn<R>(table: string, col: ColumnSpec<R>, type: DataType, rows:
   const [lo, hi] = { u8: [0, 255], u16: [0, 65535], u32: [0, 4294967295], i32: [-2147483648, 2147483647], f32: [-Infinity, Infinity], f64: [-Infinity, Infinity] }[k];
   for (let i = 0; i < n; i++) {
     const v = col.get(rows[i]!);
-    if (v === null || v === undefined) { markNull(i); continue; }
+    if (v === null || v === undefined) { markNull(i, v); continue; }
     if (typeof v !== 'number') throw badValue(table, col as ColumnSpec<unknown>, i, v, 'a number');
     if (isInt && (!Number.isInteger(v) || v < lo! || v > hi!)) throw badValue(table, col as ColumnSpec<unknown>, i, v, `an integer in [${lo}, ${hi}]`);
     out[i] = v;

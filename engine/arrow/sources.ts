@@ -4,42 +4,14 @@
  * vLLM's vocabulary. Times are simulated microseconds since the engine started.
  */
 
-/** One request's share of a step, as the scheduler decided it. */
-export interface ScheduledRequestSource {
-  readonly requestId: string;
-  readonly numScheduledTokens: number;
-  /** `num_computed_tokens` after this step's scheduling (vLLM advances it optimistically). */
-  readonly numComputedTokens?: number;
-  /** Draft tokens scheduled for verification this step. */
-  readonly numSpecTokens?: number;
-  /** True for a prefill chunk (the request is still short of its prompt). */
-  readonly isPrefill?: boolean;
-}
+/** The step trace reads the engine's own `StepRecord` (engine/trace/step-record.ts). */
+export type { StepRecord as StepSource, ScheduledEntry as ScheduledRequestSource } from '../trace/step-record';
 
-/** One engine step. */
-export interface StepSource {
-  readonly step: number;
-  readonly startUs: number;
-  readonly endUs: number;
-  /** CUDA-graph mode the batch ran in: FULL, PIECEWISE or NONE. */
-  readonly cudagraphMode?: string;
-  /** Padded batch size after CUDA-graph dispatch. */
-  readonly numPaddedTokens?: number;
-  readonly hostUs?: number;
-  readonly gpuUs?: number;
-  readonly numRunning?: number;
-  readonly numWaiting?: number;
-  /** Fraction of KV blocks in use after the step, in [0, 1]. */
-  readonly kvUsage?: number;
-  readonly scheduled: readonly ScheduledRequestSource[];
-  readonly numPreempted?: number;
-  readonly numFinished?: number;
-}
-
-/** One request, at the moment of the snapshot. */
+/** One request at the moment of the snapshot: the fields of the engine's `RequestView`. */
 export interface RequestSource {
   readonly requestId: string;
-  readonly arrivalUs: number;
+  /** Simulated µs since engine start. */
+  readonly arrivalTime: number;
   readonly status: string;
   readonly numPromptTokens: number;
   readonly numOutputTokens: number;
@@ -47,8 +19,10 @@ export interface RequestSource {
   readonly maxTokens?: number;
   readonly priority?: number;
   readonly numPreemptions?: number;
-  readonly firstTokenUs?: number | null;
-  readonly finishUs?: number | null;
+  readonly numCachedTokens?: number | null;
+  readonly firstScheduledTime?: number | null;
+  readonly firstTokenTime?: number | null;
+  readonly finishedTime?: number | null;
   readonly finishReason?: string | null;
 }
 

@@ -14,17 +14,19 @@ interface TraceRow { readonly s: StepSource; readonly r: ScheduledRequestSource 
 /** One row per (step, scheduled request): the step trace. */
 export const STEP_TRACE_SPEC: TableSpec<TraceRow> = {
   name: 'step_trace',
-  doc: 'one row per request scheduled in a step, in scheduling order',
+  doc: 'one row per request scheduled in a step, in scheduling order (running first, then new/resumed)',
   columns: [
     { name: 'step', kind: 'u32', doc: 'engine step index, from 0', get: (x) => x.s.step },
-    { name: 'start_us', kind: 'timestamp_us', doc: 'simulated step start (µs since engine start)', get: (x) => x.s.startUs },
-    { name: 'end_us', kind: 'timestamp_us', doc: 'simulated step end (µs since engine start)', get: (x) => x.s.endUs },
-    { name: 'request_id', kind: 'dict', doc: 'vLLM request id', get: (x) => x.r.requestId },
-    { name: 'num_scheduled_tokens', kind: 'u32', doc: 'tokens scheduled for this request in this step', get: (x) => x.r.numScheduledTokens },
-    { name: 'num_computed_tokens', kind: 'u32', nullable: true, doc: 'num_computed_tokens after scheduling', get: (x) => x.r.numComputedTokens },
-    { name: 'num_spec_tokens', kind: 'u32', doc: 'draft tokens scheduled for verification', get: (x) => x.r.numSpecTokens ?? 0 },
-    { name: 'is_prefill', kind: 'bool', nullable: true, doc: 'true for a prefill chunk', get: (x) => x.r.isPrefill },
-    { name: 'cudagraph_mode', kind: 'dict', nullable: true, doc: 'FULL, PIECEWISE or NONE', get: (x) => x.s.cudagraphMode },
+    { name: 'time_us', kind: 'timestamp_us', doc: 'simulated clock after the step (µs since engine start)', get: (x) => x.s.timeUs },
+    { name: 'batch_id', kind: 'u32', doc: 'batch launched by the step', get: (x) => x.s.schedule!.batchId },
+    { name: 'request_id', kind: 'dict', doc: 'vLLM request id', get: (x) => x.r.reqId },
+    { name: 'kind', kind: 'dict', doc: 'new, resumed or running (vLLM scheduled_new_reqs / cached reqs)', get: (x) => x.r.kind },
+    { name: 'num_scheduled_tokens', kind: 'u32', doc: 'tokens scheduled for the request, drafts included', get: (x) => x.r.numScheduledTokens },
+    { name: 'num_computed_tokens', kind: 'u32', doc: 'num_computed_tokens before the step', get: (x) => x.r.numComputedTokens },
+    { name: 'num_spec_tokens', kind: 'u32', doc: 'draft tokens verified in the step', get: (x) => x.r.numSpecTokens },
+    { name: 'num_cached_tokens', kind: 'u32', doc: 'prefix-cache hit tokens used at admission', get: (x) => x.r.numCachedTokens },
+    { name: 'is_prefill_chunk', kind: 'bool', doc: 'true when the chunk leaves the request short of its tokens', get: (x) => x.r.isPrefillChunk },
+    { name: 'num_new_blocks', kind: 'u32', doc: 'KV blocks allocated to the request in the step', get: (x) => x.r.newBlockIds.length },
   ],
 };
 
@@ -34,19 +36,28 @@ export const STEP_SUMMARY_SPEC: TableSpec<StepSource> = {
   doc: 'one row per engine step',
   columns: [
     { name: 'step', kind: 'u32', doc: 'engine step index, from 0', get: (s) => s.step },
-    { name: 'start_us', kind: 'timestamp_us', doc: 'simulated step start (µs since engine start)', get: (s) => s.startUs },
-    { name: 'end_us', kind: 'timestamp_us', doc: 'simulated step end (µs since engine start)', get: (s) => s.endUs },
-    { name: 'num_reqs', kind: 'u32', doc: 'requests scheduled in the step', get: (s) => s.scheduled.length },
-    { name: 'num_scheduled_tokens', kind: 'u32', doc: 'total_num_scheduled_tokens', get: (s) => sumTokens(s.scheduled) },
-    { name: 'num_padded_tokens', kind: 'u32', nullable: true, doc: 'batch size after CUDA-graph padding', get: (s) => s.numPaddedTokens },
-    { name: 'cudagraph_mode', kind: 'dict', nullable: true, doc: 'FULL, PIECEWISE or NONE', get: (s) => s.cudagraphMode },
-    { name: 'host_us', kind: 'duration_us', nullable: true, doc: 'simulated host (CPU) time of the step', get: (s) => s.hostUs },
-    { name: 'gpu_us', kind: 'duration_us', nullable: true, doc: 'simulated GPU time of the step', get: (s) => s.gpuUs },
-    { name: 'num_running', kind: 'u32', nullable: true, doc: 'running queue length after the step', get: (s) => s.numRunning },
-    { name: 'num_waiting', kind: 'u32', nullable: true, doc: 'waiting queue length after the step', get: (s) => s.numWaiting },
-    { name: 'num_preempted', kind: 'u32', nullable: true, doc: 'requests preempted in the step', get: (s) => s.numPreempted },
-    { name: 'num_finished', kind: 'u32', nullable: true, doc: 'requests finished in the step', get: (s) => s.numFinished },
-    { name: 'kv_usage', kind: 'f64', nullable: true, doc: 'fraction of KV blocks in use after the step', get: (s) => s.kvUsage },
+    { name: 'time_us', kind: 'timestamp_us', doc: 'simulated clock after the step (µs since engine start)', get: (s) => s.timeUs },
+    { name: 'step_time_us', kind: 'duration_us', nullable: true, doc: 'modelled GPU time of the launched batch; null when none', get: (s) => s.schedule?.stepTimeUs },
+    { name: 'batch_id', kind: 'u32', nullable: true, doc: 'batch launched by the step; null when nothing was schedulable', get: (s) => s.schedule?.batchId },
+    { name: 'processed_batch_id', kind: 'u32', nullable: true, doc: 'batch whose output the step processed (async: the previous one)', get: (s) => s.processed?.batchId },
+    { name: 'num_reqs', kind: 'u32', doc: 'requests scheduled in the step', get: (s) => s.schedule?.requests.length ?? 0 },
+    { name: 'num_scheduled_tokens', kind: 'u32', doc: 'total_num_scheduled_tokens', get: (s) => s.schedule?.totalNumScheduledTokens ?? 0 },
+    { name: 'num_prefill_reqs', kind: 'u32', doc: 'scheduled requests in a prefill chunk or admitted this step', get: (s) => countPrefill(s) },
+    { name: 'num_spec_tokens', kind: 'u32', doc: 'draft tokens verified in the step', get: (s) => sumOf(s.schedule?.requests ?? [], (r) => r.numSpecTokens) },
+    { name: 'num_accepted_tokens', kind: 'u32', doc: 'drafts accepted in the processed batch', get: (s) => sumOf(s.processed?.outputs ?? [], (o) => o.numAcceptedTokens) },
+    { name: 'num_output_tokens', kind: 'u32', doc: 'tokens appended to requests by the processed batch', get: (s) => sumOf(s.processed?.outputs ?? [], (o) => o.newTokenIds.length) },
+    { name: 'num_arrived', kind: 'u32', doc: 'requests that arrived in the step', get: (s) => s.arrivedReqIds.length },
+    { name: 'num_preempted', kind: 'u32', doc: 'requests preempted in the step', get: (s) => s.preemptedReqIds.length },
+    { name: 'num_finished', kind: 'u32', doc: 'requests finished in the step', get: (s) => s.finishedReqIds.length },
+    { name: 'num_new_blocks', kind: 'u32', doc: 'blocks popped from the free queue', get: (s) => s.newBlockIds.length },
+    { name: 'num_freed_blocks', kind: 'u32', doc: 'blocks whose refcount dropped to 0', get: (s) => s.freedBlockIds.length },
+    { name: 'num_waiting', kind: 'u32', doc: 'waiting queue length after the step', get: (s) => s.numWaiting },
+    { name: 'num_running', kind: 'u32', doc: 'running queue length after the step', get: (s) => s.numRunning },
+    { name: 'num_in_flight_batches', kind: 'u32', doc: 'batches launched but not yet processed', get: (s) => s.numInFlightBatches },
+    { name: 'num_free_blocks', kind: 'u32', doc: 'free KV blocks after the step', get: (s) => s.numFreeBlocks },
+    { name: 'kv_usage', kind: 'f64', doc: '1 − free/usable KV blocks after the step', get: (s) => s.kvUsage },
+    { name: 'prefix_cache_queries', kind: 'u32', doc: 'prefix-cache lookups (tokens) in the step', get: (s) => s.prefixCacheQueries },
+    { name: 'prefix_cache_hits', kind: 'u32', doc: 'prefix-cache hits (tokens) in the step', get: (s) => s.prefixCacheHits },
   ],
 };
 
@@ -56,15 +67,17 @@ export const REQUESTS_SPEC: TableSpec<RequestSource> = {
   columns: [
     { name: 'request_id', kind: 'dict', doc: 'vLLM request id', get: (r) => r.requestId },
     { name: 'status', kind: 'dict', doc: 'RequestStatus name (WAITING, RUNNING, PREEMPTED, FINISHED_*)', get: (r) => r.status },
-    { name: 'arrival_us', kind: 'timestamp_us', doc: 'simulated arrival time', get: (r) => r.arrivalUs },
-    { name: 'first_token_us', kind: 'timestamp_us', nullable: true, doc: 'simulated time of the first output token', get: (r) => r.firstTokenUs },
-    { name: 'finish_us', kind: 'timestamp_us', nullable: true, doc: 'simulated finish time', get: (r) => r.finishUs },
+    { name: 'arrival_us', kind: 'timestamp_us', doc: 'simulated arrival time', get: (r) => r.arrivalTime },
+    { name: 'first_scheduled_us', kind: 'timestamp_us', nullable: true, doc: 'simulated time the request was first scheduled', get: (r) => r.firstScheduledTime },
+    { name: 'first_token_us', kind: 'timestamp_us', nullable: true, doc: 'simulated time of the first output token', get: (r) => r.firstTokenTime },
+    { name: 'finish_us', kind: 'timestamp_us', nullable: true, doc: 'simulated finish time', get: (r) => r.finishedTime },
     { name: 'num_prompt_tokens', kind: 'u32', doc: 'prompt length', get: (r) => r.numPromptTokens },
     { name: 'num_output_tokens', kind: 'u32', doc: 'confirmed output tokens', get: (r) => r.numOutputTokens },
     { name: 'num_computed_tokens', kind: 'u32', doc: 'tokens with KV in cache (or scheduled to have)', get: (r) => r.numComputedTokens },
     { name: 'max_tokens', kind: 'u32', nullable: true, doc: 'sampling max_tokens', get: (r) => r.maxTokens },
     { name: 'priority', kind: 'i32', doc: 'priority (lower = more urgent)', get: (r) => r.priority ?? 0 },
     { name: 'num_preemptions', kind: 'u32', doc: 'times the request was preempted', get: (r) => r.numPreemptions ?? 0 },
+    { name: 'num_cached_tokens', kind: 'u32', nullable: true, doc: 'prefix-cache hit tokens at admission; null before admission', get: (r) => r.numCachedTokens },
     { name: 'finish_reason', kind: 'dict', nullable: true, doc: 'stop, length, abort, error or repetition', get: (r) => r.finishReason },
   ],
 };
@@ -116,10 +129,16 @@ function sum(xs: readonly number[]): number {
   return t;
 }
 
-function sumTokens(xs: readonly ScheduledRequestSource[]): number {
+function sumOf<T>(xs: readonly T[], f: (x: T) => number): number {
   let t = 0;
-  for (const x of xs) t += x.numScheduledTokens;
+  for (const x of xs) t += f(x);
   return t;
+}
+
+function countPrefill(s: StepSource): number {
+  let n = 0;
+  for (const r of s.schedule?.requests ?? []) if (r.isPrefillChunk || r.kind !== 'running') n++;
+  return n;
 }
 
 function tpotMs(src: BenchResultSource, i: number): number | null {
@@ -136,16 +155,19 @@ function requireArray(v: unknown, name: string): asserts v is readonly unknown[]
 export function stepTraceTable(steps: readonly StepSource[]): Table {
   requireArray(steps, 'steps');
   const rows: TraceRow[] = [];
-  for (const s of steps) {
-    if (!s || !Array.isArray(s.scheduled)) throw new EngineError(`steps[${rows.length}] has no scheduled list`, 'steps');
-    for (const r of s.scheduled) rows.push({ s, r });
-  }
+  steps.forEach((s, i) => {
+    if (!s || typeof s !== 'object' || typeof s.step !== 'number') throw new EngineError(`steps[${i}] is not a StepRecord`, 'steps');
+    for (const r of s.schedule?.requests ?? []) rows.push({ s, r });
+  });
   return buildTable(STEP_TRACE_SPEC, rows);
 }
 
 /** Step timeline: one row per step. */
 export function stepSummaryTable(steps: readonly StepSource[]): Table {
   requireArray(steps, 'steps');
+  steps.forEach((s, i) => {
+    if (!s || typeof s !== 'object' || typeof s.step !== 'number') throw new EngineError(`steps[${i}] is not a StepRecord`, 'steps');
+  });
   return buildTable(STEP_SUMMARY_SPEC, steps);
 }
 

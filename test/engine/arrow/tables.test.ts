@@ -14,7 +14,8 @@ describe('step trace table', () => {
   const table = stepTraceTable(steps);
 
   it('has one row per scheduled request, in step then scheduling order', () => {
-    const expected = steps.flatMap((s) => s.scheduled.map((r) => [s.step, r.requestId, r.numScheduledTokens]));
+    const expected = steps.flatMap((s) => (s.schedule?.requests ?? []).map((r) => [s.step, r.reqId, r.numScheduledTokens]));
+    expect(steps.some((s) => s.schedule === null)).toBe(true);
     expect(table.numRows).toBe(expected.length);
     const got = [...Array(table.numRows).keys()].map((i) => [col(table, 'step').get(i), col(table, 'request_id').get(i), col(table, 'num_scheduled_tokens').get(i)]);
     expect(got).toEqual(expected);
@@ -23,33 +24,33 @@ describe('step trace table', () => {
   it('types columns as documented: u32 counts, timestamp[us] times, dictionary names', () => {
     const f = Object.fromEntries(table.schema.fields.map((x) => [x.name, x]));
     expect(DataType.isInt(f.step!.type) && !f.step!.type.isSigned && f.step!.type.bitWidth === 32).toBe(true);
-    expect(DataType.isTimestamp(f.start_us!.type) && f.start_us!.type.unit === 2 && !f.start_us!.type.timezone).toBe(true);
+    expect(DataType.isTimestamp(f.time_us!.type) && f.time_us!.type.unit === 2 && !f.time_us!.type.timezone).toBe(true);
     expect(DataType.isDictionary(f.request_id!.type)).toBe(true);
-    expect(DataType.isDictionary(f.cudagraph_mode!.type)).toBe(true);
-    expect(DataType.isBool(f.is_prefill!.type)).toBe(true);
+    expect(DataType.isDictionary(f.kind!.type)).toBe(true);
+    expect(DataType.isBool(f.is_prefill_chunk!.type)).toBe(true);
     expect(f.request_id!.metadata.get('doc')).toBe('vLLM request id');
     expect(table.schema.metadata.get('enginelab.table')).toBe('step_trace');
   });
 
   it('stores each distinct name once in the dictionary', () => {
     const dict = col(table, 'request_id').data[0]!.dictionary!;
-    const distinct = new Set(steps.flatMap((s) => s.scheduled.map((r) => r.requestId)));
+    const distinct = new Set(steps.flatMap((s) => (s.schedule?.requests ?? []).map((r) => r.reqId)));
     expect(dict.length).toBe(distinct.size);
     expect(new Set(dict.toArray())).toEqual(distinct);
   });
 
   it('keeps simulated microseconds exact beyond 2^32', () => {
-    const values = col(table, 'start_us').data[0]!.values as BigInt64Array;
-    const expected = steps.flatMap((s) => s.scheduled.map(() => BigInt(s.startUs)));
+    const values = col(table, 'time_us').data[0]!.values as BigInt64Array;
+    const expected = steps.flatMap((s) => (s.schedule?.requests ?? []).map(() => BigInt(s.timeUs)));
     expect([...values]).toEqual(expected);
     expect(Number(values[0])).toBeGreaterThan(2 ** 32);
   });
 
   it('writes absent optional values as nulls, not zeros', () => {
-    const c = canonical(table);
-    const missing = steps.flatMap((s) => s.scheduled.map((r) => r.numComputedTokens === undefined));
-    expect(c.rows.map((r) => r.num_computed_tokens === null)).toEqual(missing);
-    expect(missing.some(Boolean)).toBe(true);
+    const c = canonical(stepSummaryTable(steps));
+    const idle = steps.map((s) => s.schedule === null);
+    expect(c.rows.map((r) => r.batch_id === null && r.step_time_us === null && r.processed_batch_id === null)).toEqual(idle);
+    expect(c.rows.filter((r) => r.batch_id === null).every((r) => r.num_reqs === 0)).toBe(true);
   });
 
   it('round-trips through IPC file and stream bytes unchanged', () => {
@@ -67,16 +68,21 @@ describe('step trace table', () => {
 });
 
 describe('other tables', () => {
-  it('step summary sums tokens per step and keeps durations in µs', () => {
+  it('step summary sums per step and keeps durations in µs', () => {
     const steps = sampleSteps(5);
     const t = stepSummaryTable(steps);
     expect(t.numRows).toBe(5);
     const c = canonical(t);
     c.rows.forEach((r, i) => {
-      expect(r.num_scheduled_tokens).toBe(steps[i]!.scheduled.reduce((a, x) => a + x.numScheduledTokens, 0));
-      expect(r.gpu_us).toBe(steps[i]!.gpuUs);
+      const s = steps[i]!;
+      expect(r.num_scheduled_tokens).toBe(s.schedule!.requests.reduce((a, x) => a + x.numScheduledTokens, 0));
+      expect(r.num_output_tokens).toBe(s.processed!.outputs.reduce((a, x) => a + x.newTokenIds.length, 0));
+      expect(r.num_accepted_tokens).toBe(s.processed!.outputs.reduce((a, x) => a + x.numAcceptedTokens, 0));
+      expect(r.num_prefill_reqs).toBe(s.schedule!.requests.filter((x) => x.isPrefillChunk || x.kind !== 'running').length);
+      expect(r.step_time_us).toBe(s.schedule!.stepTimeUs);
+      expect(r.num_new_blocks).toBe(s.newBlockIds.length);
     });
-    expect(c.fields.find((f) => f.name === 'gpu_us')!.type).toBe('duration[us]');
+    expect(c.fields.find((f) => f.name === 'step_time_us')!.type).toBe('duration[us]');
   });
 
   it('request table keeps nullable times and finish reasons', () => {
@@ -119,18 +125,19 @@ describe('other tables', () => {
 
 describe('bad input', () => {
   it('names the column and row of a wrongly typed value', () => {
-    const bad = [{ step: 0, startUs: 0, endUs: 1, scheduled: [{ requestId: 'a', numScheduledTokens: 1.5 }] }];
-    expect(() => stepTraceTable(bad)).toThrow(EngineError);
-    expect(() => stepTraceTable(bad)).toThrow(/step_trace\.num_scheduled_tokens: row 0 has number 1\.5/);
-    const neg = [{ step: -1, startUs: 0, endUs: 1, scheduled: [{ requestId: 'a', numScheduledTokens: 1 }] }];
-    expect(() => stepTraceTable(neg)).toThrow(/step_trace\.step/);
-    const str = [{ step: 0, startUs: 'soon', endUs: 1, scheduled: [{ requestId: 'a', numScheduledTokens: 1 }] }];
-    expect(() => stepTraceTable(str as never)).toThrow(/start_us: row 0 has string soon/);
+    const good = sampleSteps(1)[0]!;
+    const withReq = (patch: object, stepPatch: object = {}) => [{ ...good, ...stepPatch, schedule: { ...good.schedule!, requests: [{ ...good.schedule!.requests[0]!, ...patch }] } }];
+    expect(() => stepTraceTable(withReq({ numScheduledTokens: 1.5 }))).toThrow(EngineError);
+    expect(() => stepTraceTable(withReq({ numScheduledTokens: 1.5 }))).toThrow(/step_trace\.num_scheduled_tokens: row 0 has number 1\.5/);
+    expect(() => stepTraceTable(withReq({}, { step: -1 }))).toThrow(/step_trace\.step/);
+    expect(() => stepTraceTable(withReq({}, { timeUs: 'soon' }) as never)).toThrow(/time_us: row 0 has string soon/);
   });
 
   it('rejects a missing required value instead of writing a null', () => {
-    const bad = [{ step: 0, startUs: 0, endUs: 1, scheduled: [{ numScheduledTokens: 1 }] }];
-    expect(() => stepTraceTable(bad as never)).toThrow(/request_id: row 0 has object null, expected dict/);
+    const good = sampleSteps(1)[0]!;
+    const bad = [{ ...good, schedule: { ...good.schedule!, requests: [{ ...good.schedule!.requests[0]!, reqId: undefined }] } }];
+    expect(() => stepTraceTable(bad as never)).toThrow(/request_id: row 0 has undefined undefined, expected dict/);
+    expect(() => stepSummaryTable([{}] as never)).toThrow(/steps\[0\] is not a StepRecord/);
   });
 
   it('rejects non-arrays, mismatched bench arrays and unreadable bytes by argument name', () => {
