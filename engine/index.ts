@@ -8,3 +8,6 @@ export * from './arrow/index';
 export * from './quant/index';
 export * from './math/index';
 export * from './attention/index';
+export * from './spec/index';
+export * from './cost/index';
+export * from './presets/index';

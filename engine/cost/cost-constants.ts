@@ -1,0 +1,117 @@
+/**
+ * Every constant of the step-cost model, named, with its source, and overridable
+ * (`withCostOverrides(DEFAULT_COST_CONSTANTS, { piecewisePerLayerSeconds: 60e-6 })`). Figures
+ * marked "assumption" have no public measurement behind them (hardware-and-models.md §4 lists what
+ * is known); they are set to orders of magnitude from the cited anchors and are the natural knobs
+ * to calibrate against a real run.
+ */
+import { EngineError } from '../base/errors';
+
+export interface CostConstants {
+  // --- GPU roofline efficiencies ---
+  /** Fraction of peak HBM bandwidth a weight/KV stream achieves. Assumption (typical 70–85%). */
+  readonly memoryBandwidthEfficiency: number;
+  /** Fraction of dense peak FLOP/s that GEMMs reach (MFU). Assumption (DeepGEMM-class kernels 50–70%). */
+  readonly gemmComputeEfficiency: number;
+  /** Fraction of peak FLOP/s attention kernels reach. Assumption (MLA decode kernels 30–50%). */
+  readonly attentionComputeEfficiency: number;
+  // --- Collectives ---
+  /** Fixed latency of one NCCL all-reduce on NVLink, seconds. Assumption (small-message NCCL ≈ 5–15 µs). */
+  readonly allReduceLatencySeconds: number;
+  /** Fraction of the per-direction link bandwidth a ring all-reduce achieves. Assumption. */
+  readonly allReduceBandwidthEfficiency: number;
+  /** All-reduces per transformer layer under TP (after attention and after the FFN/MoE): vLLM's layer structure. */
+  readonly allReducesPerLayer: number;
+  /** Bytes per activation element on the wire (bf16 hidden states). */
+  readonly activationBytes: number;
+  // --- Graph-mode launch overhead ---
+  /** One FULL-graph replay, seconds. Assumption (cudaGraphLaunch ≈ 10–30 µs). */
+  readonly fullGraphLaunchSeconds: number;
+  /**
+   * PIECEWISE: extra time per layer for eager attention between graph pieces (Python wrapper,
+   * metadata, kernel launches, piece launch), seconds. Calibrated so that PIECEWISE → FULL gives the
+   * ≈ 10–14 % TPOT gain measured in vLLM PRs #42885 and #20059.
+   */
+  readonly piecewisePerLayerSeconds: number;
+  /**
+   * NONE (eager): launch-bound time per layer for every kernel of the layer, seconds. Order of
+   * magnitude from PR #20059 (≈ 56 ms eager launch of a flattened model graph).
+   */
+  readonly eagerPerLayerSeconds: number;
+  // --- Sampling and verification ---
+  /** Sampler + rejection sampler per step, fixed part, seconds. Order of magnitude: vllm-ascend PR #5259 (8–20 µs kernel at batch 256) plus launches. */
+  readonly samplerBaseSeconds: number;
+  /** Sampler time per sampled position, seconds. Assumption. */
+  readonly samplerPerTokenSeconds: number;
+  // --- Drafter (MTP) ---
+  /** Launch overhead per drafter pass: the drafter uses PIECEWISE graphs only (§9.1), so one eager attention per MTP layer plus piece launches. */
+  readonly drafterPassOverheadSeconds: number;
+  // --- Host time (engine-core process + worker input preparation) ---
+  /** `schedule()` fixed cost, seconds. simllm PR #204 (order of magnitude). */
+  readonly scheduleBaseSeconds: number;
+  /** `schedule()` per running request, seconds: ~12.7 µs/request at the cap, simllm PR #204. */
+  readonly schedulePerRequestSeconds: number;
+  /** Worker input preparation fixed cost (block tables, attention metadata build), seconds. Assumption. */
+  readonly prepareBaseSeconds: number;
+  /** Input preparation per scheduled request, seconds. Assumption. */
+  readonly preparePerRequestSeconds: number;
+  /** Input preparation per scheduled token, seconds. Assumption. */
+  readonly preparePerTokenSeconds: number;
+  /** `update_from_output` fixed cost, seconds. Assumption. */
+  readonly updateBaseSeconds: number;
+  /** `update_from_output` per request, seconds: 0.287 ms at batch 256 ≈ 1.1 µs/request, vLLM PR #46112. */
+  readonly updatePerRequestSeconds: number;
+  /** Output processing/serialisation per emitted token, seconds. Assumption. */
+  readonly outputPerTokenSeconds: number;
+  /**
+   * Re-adding a request absent from the previous step (`all_token_ids` resent, worker rebuilds its
+   * row): fixed part per request, seconds. Assumption (the §11.7 `unscheduledReaddCost`).
+   */
+  readonly readdPerRequestSeconds: number;
+  /** Re-add cost per token of the resent token list, seconds. Assumption. */
+  readonly readdPerTokenSeconds: number;
+  /** Device→host sync on accepted counts under #24799 (event wait + copy), seconds. Assumption. */
+  readonly hostSyncSeconds: number;
+}
+
+export const DEFAULT_COST_CONSTANTS: CostConstants = {
+  memoryBandwidthEfficiency: 0.8,
+  gemmComputeEfficiency: 0.6,
+  attentionComputeEfficiency: 0.4,
+  allReduceLatencySeconds: 10e-6,
+  allReduceBandwidthEfficiency: 0.7,
+  allReducesPerLayer: 2,
+  activationBytes: 2,
+  fullGraphLaunchSeconds: 30e-6,
+  piecewisePerLayerSeconds: 50e-6,
+  eagerPerLayerSeconds: 250e-6,
+  samplerBaseSeconds: 60e-6,
+  samplerPerTokenSeconds: 0.2e-6,
+  drafterPassOverheadSeconds: 120e-6,
+  scheduleBaseSeconds: 150e-6,
+  schedulePerRequestSeconds: 12.7e-6,
+  prepareBaseSeconds: 300e-6,
+  preparePerRequestSeconds: 6e-6,
+  preparePerTokenSeconds: 0.6e-6,
+  updateBaseSeconds: 50e-6,
+  updatePerRequestSeconds: 1.1e-6,
+  outputPerTokenSeconds: 0.5e-6,
+  readdPerRequestSeconds: 60e-6,
+  readdPerTokenSeconds: 0.05e-6,
+  hostSyncSeconds: 40e-6,
+};
+
+/** A copy of `base` with named constants replaced; an unknown name or a negative value throws. */
+export function withCostOverrides(base: CostConstants, overrides: Partial<Record<keyof CostConstants, number>>): CostConstants {
+  const out: Record<string, number> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (!(key in base)) {
+      throw new EngineError(`cost constant: unknown name '${key}'; known: ${Object.keys(base).join(', ')}`, key);
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new EngineError(`cost constant ${key}: expected a finite number ≥ 0, got ${value}`, key);
+    }
+    out[key] = value;
+  }
+  return out as unknown as CostConstants;
+}

@@ -1,0 +1,5 @@
+/** Public pieces of engine/presets: model shapes and GPU figures as data. */
+export { MODEL_PRESETS, modelPreset, knownModelNames, withModelOverrides } from './model-presets';
+export type { ModelPreset, MlaAttention, GqaAttention, MoeFfn } from './model-presets';
+export { HARDWARE_PRESETS, hardwarePreset, knownHardwareNames, withHardwareOverrides } from './hardware-presets';
+export type { HardwarePreset } from './hardware-presets';

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_COST_CONSTANTS, StepCostModel, stepTiming, withCostOverrides, type CostModelOptions, type CostRequest } from '../../../engine/cost/index';
+import { hardwarePreset, withHardwareOverrides } from '../../../engine/presets/index';
+
+const R1: CostModelOptions = {
+  model: 'deepseek-ai/DeepSeek-R1-0528', hardware: 'B200', tensorParallelSize: 8, numSpecTokens: 3, kvCacheDtype: 'fp8',
+  cudagraphMode: 'FULL_AND_PIECEWISE', attentionBackend: 'FLASHINFER_MLA', maxNumSeqs: 1024, maxNumBatchedTokens: 8192, maxCaptureSize: 2048,
+};
+const decodes = (n: number, ctx = 1500): CostRequest[] => Array.from({ length: n }, () => ({ numScheduledTokens: 4, numContextTokens: ctx, numDrafts: 3 }));
+
+describe('step cost model', () => {
+  const m = new StepCostModel(R1);
+
+  it('more tokens or longer contexts never cost less', () => {
+    let prev = 0;
+    for (const n of [1, 8, 32, 64, 128, 256, 512]) {
+      const t = m.stepCost({ requests: decodes(n) }).gpu.totalSeconds;
+      expect(t).toBeGreaterThanOrEqual(prev);
+      prev = t;
+    }
+    const short = m.stepCost({ requests: decodes(64, 100) }).gpu.attentionSeconds;
+    const long = m.stepCost({ requests: decodes(64, 2000) }).gpu.attentionSeconds;
+    expect(long).toBeGreaterThan(short);
+    const prefill = m.stepCost({ requests: [{ numScheduledTokens: 4096, numContextTokens: 0, numDrafts: 0, isPrefillChunk: true }] });
+    const prefill2 = m.stepCost({ requests: [{ numScheduledTokens: 8192, numContextTokens: 0, numDrafts: 0, isPrefillChunk: true }] });
+    expect(prefill2.gpu.targetSeconds).toBeGreaterThan(prefill.gpu.targetSeconds);
+  });
+
+  it('decode of a 671B MoE at 256 requests is memory-bound on expert weights (≈ 84 GB/GPU at 6.4 TB/s)', () => {
+    const c = m.stepCost({ requests: decodes(256) });
+    expect(c.gpu.moeSeconds).toBeGreaterThan(0.011);
+    expect(c.gpu.moeSeconds).toBeLessThan(0.015);
+    expect(c.graph.mode).toBe('FULL');
+  });
+
+  it('one non-uniform request demotes the step to PIECEWISE and costs numLayers x piecewisePerLayerSeconds more launch time', () => {
+    const full = m.stepCost({ requests: decodes(256) });
+    const mixed = m.stepCost({ requests: [...decodes(255), { numScheduledTokens: 3, numContextTokens: 1500, numDrafts: 2 }] });
+    expect(mixed.graph.mode).toBe('PIECEWISE');
+    expect(mixed.gpu.launchSeconds - full.gpu.launchSeconds).toBeCloseTo(61 * DEFAULT_COST_CONSTANTS.piecewisePerLayerSeconds - DEFAULT_COST_CONSTANTS.fullGraphLaunchSeconds, 12);
+  });
+
+  it('changing one named constant changes the result accordingly', () => {
+    const base = m.stepCost({ requests: decodes(256) });
+    const slowLink = new StepCostModel({ ...R1, constants: { allReduceLatencySeconds: 20e-6 } }).stepCost({ requests: decodes(256) });
+    // 61 layers x 2 all-reduces x 10 µs extra latency.
+    expect(slowLink.gpu.allReduceSeconds - base.gpu.allReduceSeconds).toBeCloseTo(122 * 10e-6, 9);
+    const slowSched = new StepCostModel({ ...R1, constants: { schedulePerRequestSeconds: 20e-6 } }).stepCost({ requests: decodes(256) });
+    expect(slowSched.host.scheduleSeconds - base.host.scheduleSeconds).toBeCloseTo(256 * (20e-6 - 12.7e-6), 12);
+    expect(slowSched.gpu.totalSeconds).toBe(base.gpu.totalSeconds);
+  });
+
+  it('halving the hardware preset bandwidth slows the memory-bound MoE by 2x', () => {
+    const base = m.stepCost({ requests: decodes(256) });
+    const half = new StepCostModel({ ...R1, hardware: withHardwareOverrides(hardwarePreset('B200'), { memoryBandwidth: 4e12 }) }).stepCost({ requests: decodes(256) });
+    expect(half.gpu.moeSeconds / base.gpu.moeSeconds).toBeCloseTo(2, 6);
+  });
+
+  it('slower hardware is slower: H100 > H200 > B200 for the same step at TP8', () => {
+    const t = (hw: string) => new StepCostModel({ ...R1, hardware: hw }).stepCost({ requests: decodes(64) }).gpu.totalSeconds;
+    expect(t('H100')).toBeGreaterThan(t('H200'));
+    expect(t('H200')).toBeGreaterThan(t('B200'));
+  });
+
+  it('rejects unknown constants, models, hardware and impossible TP by name', () => {
+    expect(() => withCostOverrides(DEFAULT_COST_CONSTANTS, { nope: 1 } as never)).toThrowError(/unknown name 'nope'/);
+    expect(() => withCostOverrides(DEFAULT_COST_CONSTANTS, { hostSyncSeconds: -1 })).toThrowError(/hostSyncSeconds/);
+    expect(() => new StepCostModel({ ...R1, model: 'mystery-7b' })).toThrowError(/known models: deepseek-r1/);
+    expect(() => new StepCostModel({ ...R1, hardware: 'TPUv5' })).toThrowError(/known hardware: B200/);
+    expect(() => new StepCostModel({ ...R1, hardware: 'GB10' })).toThrowError(/tensorParallelSize/);
+  });
+
+  it('covers every model preset on a single-GPU-capable config', () => {
+    for (const model of ['deepseek-v3', 'deepseek-v3.2', 'deepseek-v4-flash', 'deepseek-v4-pro', 'llama-3.1-8b', 'llama-3.1-70b']) {
+      const c = new StepCostModel({ ...R1, model }).stepCost({ requests: decodes(32, 4000) });
+      expect(c.gpu.totalSeconds).toBeGreaterThan(0);
+      expect(Number.isFinite(c.gpu.totalSeconds)).toBe(true);
+    }
+    // V3.2's top-2048 sparse attention makes a 100k-token context cheaper than dense V3 attention.
+    const v3 = new StepCostModel({ ...R1, model: 'deepseek-v3' }).stepCost({ requests: decodes(32, 100_000) }).gpu.attentionSeconds;
+    const v32 = new StepCostModel({ ...R1, model: 'deepseek-v3.2' }).stepCost({ requests: decodes(32, 100_000) }).gpu.attentionSeconds;
+    expect(v32).toBeLessThan(v3);
+  });
+});
+
+describe('step timing', () => {
+  const m = new StepCostModel(R1);
+  const c = m.stepCost({ requests: decodes(256) });
+
+  it('sync is serial: GPU + all host time', () => {
+    const t = stepTiming(c, { asyncScheduling: false, asyncSpecHostSync: 'zero_bubble_32951' });
+    expect(t.stepSeconds).toBeCloseTo(c.gpu.totalSeconds + c.host.totalSeconds, 12);
+  });
+
+  it('async zero-bubble hides host time behind the GPU', () => {
+    const t = stepTiming(c, { asyncScheduling: true, asyncSpecHostSync: 'zero_bubble_32951' });
+    expect(t.stepSeconds).toBeCloseTo(Math.max(c.gpu.totalSeconds, c.host.totalSeconds), 12);
+  });
+
+  it('#24799: input preparation hides only behind the drafter', () => {
+    const t = stepTiming(c, { asyncScheduling: true, asyncSpecHostSync: 'sync_24799' });
+    const prep = c.host.prepareSeconds + c.host.hostSyncSeconds;
+    expect(t.exposedHostSeconds).toBeCloseTo(Math.max(0, prep - c.gpu.drafterSeconds), 12);
+    const zb = stepTiming(c, { asyncScheduling: true, asyncSpecHostSync: 'zero_bubble_32951' });
+    const sync = stepTiming(c, { asyncScheduling: false, asyncSpecHostSync: 'sync_24799' });
+    expect(zb.stepSeconds).toBeLessThan(t.stepSeconds);
+    expect(t.stepSeconds).toBeLessThan(sync.stepSeconds);
+  });
+});
