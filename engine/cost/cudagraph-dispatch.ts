@@ -132,7 +132,7 @@ export function padToCaptureSize(numTokens: number, captureSizes: readonly numbe
  * Uniform decode (§10.2): every request has exactly `1 + k` tokens, i.e. the largest per-request
  * count is `1 + k` and the total is `(1 + k) × numReqs`. An empty batch is not uniform.
  */
-export function isUniformDecode(numScheduledTokens: readonly number[], numSpecTokens: number): boolean {
+export function isUniformDecodeBatch(numScheduledTokens: readonly number[], numSpecTokens: number): boolean {
   if (numScheduledTokens.length === 0) return false;
   const q = 1 + numSpecTokens;
   let max = 0;

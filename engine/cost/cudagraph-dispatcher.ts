@@ -8,7 +8,7 @@
  */
 import { EngineError } from '../base/errors';
 import {
-  backendCudagraphSupport, computeCaptureSizes, isUniformDecode, padToCaptureSize, resolveCudagraphMode,
+  backendCudagraphSupport, computeCaptureSizes, isUniformDecodeBatch, padToCaptureSize, resolveCudagraphMode,
   type CudagraphMode, type CudagraphSupport, type RuntimeGraphMode,
 } from './cudagraph-dispatch';
 
@@ -76,7 +76,7 @@ export class CudagraphDispatcher {
       if (!Number.isInteger(n) || n < 1) throw new EngineError(`numScheduledTokens: every entry must be an integer ≥ 1, got ${n}`, 'numScheduledTokens');
       numTokens += n;
     }
-    const uniformDecode = isUniformDecode(numScheduledTokens, this.uniformQueryLen - 1);
+    const uniformDecode = isUniformDecodeBatch(numScheduledTokens, this.uniformQueryLen - 1);
     const padded = numTokens > 0 ? padToCaptureSize(numTokens, this.captureSizes) : undefined;
     if (padded !== undefined && allowFull) {
       if (uniformDecode && this.fullUniformKeys.has(padded)) return { mode: 'FULL', numTokensPadded: padded, numTokens, numReqs, uniformDecode };

@@ -1,7 +1,7 @@
 /** Public pieces of engine/cost: CUDA-graph dispatch, named cost constants, the step-cost model and step timing. */
 export {
   CUDAGRAPH_MODES, BACKEND_CUDAGRAPH_SUPPORT, backendCudagraphSupport, resolveCudagraphMode, defaultMaxCaptureSize,
-  computeCaptureSizes, padToCaptureSize, isUniformDecode,
+  computeCaptureSizes, padToCaptureSize, isUniformDecodeBatch,
 } from './cudagraph-dispatch';
 export type { CudagraphMode, RuntimeGraphMode, CudagraphSupport, CaptureSizeOptions } from './cudagraph-dispatch';
 export { CudagraphDispatcher } from './cudagraph-dispatcher';
@@ -10,7 +10,9 @@ export { DEFAULT_COST_CONSTANTS, withCostOverrides } from './cost-constants';
 export type { CostConstants } from './cost-constants';
 export { modelShapes, expectedExpertsTouched } from './model-shapes';
 export type { ModelShapes } from './model-shapes';
-export { StepCostModel } from './step-cost-model';
+export { RooflineCostModel } from './step-cost-model';
 export type { CostRequest, StepShape, StepCost, GpuCost, HostCost, CostModelOptions } from './step-cost-model';
 export { stepTiming } from './step-timing';
 export type { AsyncSpecHostSync, StepTimingOptions, StepTiming } from './step-timing';
+export { EngineCostModel } from './engine-cost-model';
+export type { EngineCostModelOptions, StepCostRecord } from './engine-cost-model';

@@ -81,7 +81,7 @@ export interface CostModelOptions extends Omit<CudagraphDispatcherOptions, 'numS
   readonly constants?: Partial<Record<keyof CostConstants, number>>;
 }
 
-export class StepCostModel {
+export class RooflineCostModel {
   readonly model: ModelPreset;
   readonly hardware: HardwarePreset;
   readonly constants: CostConstants;

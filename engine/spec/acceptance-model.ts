@@ -8,6 +8,7 @@
  */
 import { EngineError } from '../base/errors';
 import type { Rng } from '../base/rng';
+import type { AcceptanceModel } from '../runner/draft-proposer';
 
 /**
  * DeepSeek MTP per-position (unconditional) acceptance, k = 8, GSM8K at temperature 0, from vLLM
@@ -16,7 +17,7 @@ import type { Rng } from '../base/rng';
  */
 export const DEEPSEEK_MTP_ACCEPTANCE_RATES: readonly number[] = [0.762, 0.616, 0.513, 0.424, 0.364, 0.309, 0.272, 0.237];
 
-export class AcceptanceModel {
+export class PerPositionAcceptance implements AcceptanceModel {
   /** Unconditional rates, one per draft position (length = the largest k this model serves). */
   readonly perPositionRates: readonly number[];
   /** Conditional rates `c_i = r_i / r_{i−1}` (0 once a rate reaches 0). */
@@ -46,7 +47,7 @@ export class AcceptanceModel {
   }
 
   /** vLLM's minimum-variance schedule for a target mean acceptance length (bonus token included). */
-  static fromMeanAcceptanceLength(meanAcceptanceLength: number, numSpeculativeTokens: number): AcceptanceModel {
+  static fromMeanAcceptanceLength(meanAcceptanceLength: number, numSpeculativeTokens: number): PerPositionAcceptance {
     const k = numSpeculativeTokens;
     if (!Number.isInteger(k) || k < 1) {
       throw new EngineError(`numSpeculativeTokens: expected an integer ≥ 1, got ${k}`, 'numSpeculativeTokens');
@@ -58,7 +59,7 @@ export class AcceptanceModel {
     const whole = Math.floor(l - 1);
     const rates: number[] = [];
     for (let i = 0; i < k; i++) rates.push(i < whole ? 1 : i === whole ? l - 1 - whole : 0);
-    return new AcceptanceModel(rates);
+    return new PerPositionAcceptance(rates);
   }
 
   /** Unconditional rate at 0-based draft position `i`; positions past the table keep the last ratio. */
@@ -88,8 +89,13 @@ export class AcceptanceModel {
 
   /** Accepted prefix length for one request with `numDrafts` drafts: coin flips until the first miss. */
   sampleNumAccepted(numDrafts: number, rng: Rng): number {
+    return this.numAccepted(numDrafts, () => rng.next());
+  }
+
+  /** The executor-facing form: `uniform(i)` is the deterministic U[0,1) draw for draft `i`. */
+  numAccepted(numDrafts: number, uniform: (i: number) => number): number {
     let a = 0;
-    while (a < numDrafts && rng.next() < this.conditionalAt(a)) a++;
+    while (a < numDrafts && uniform(a) < this.conditionalAt(a)) a++;
     return a;
   }
 }

@@ -7,7 +7,7 @@
  */
 import { EngineError } from '../base/errors';
 import type { Rng } from '../base/rng';
-import type { AcceptanceModel } from './acceptance-model';
+import type { PerPositionAcceptance } from './acceptance-model';
 
 export interface VerificationResult {
   readonly numDrafts: number;
@@ -33,7 +33,7 @@ export function verificationResult(numDrafts: number, numAccepted: number): Veri
 }
 
 /** Synthetic verification: the acceptance model's coin flips decide the accepted prefix. */
-export function verifySynthetic(numDrafts: number, model: AcceptanceModel, rng: Rng): VerificationResult {
+export function verifySynthetic(numDrafts: number, model: PerPositionAcceptance, rng: Rng): VerificationResult {
   checkCount('numDrafts', numDrafts);
   return verificationResult(numDrafts, model.sampleNumAccepted(numDrafts, rng));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CudagraphDispatcher, computeCaptureSizes, isUniformDecode, padToCaptureSize, resolveCudagraphMode,
+  CudagraphDispatcher, computeCaptureSizes, isUniformDecodeBatch, padToCaptureSize, resolveCudagraphMode,
 } from '../../../engine/cost/index';
 
 const range = (from: number, to: number, step: number) => Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
@@ -57,12 +57,12 @@ describe('padding and uniform decode', () => {
   });
 
   it('uniform iff every request has exactly 1 + k tokens', () => {
-    expect(isUniformDecode([4, 4, 4], 3)).toBe(true);
-    expect(isUniformDecode([4, 3, 4], 3)).toBe(false);
-    expect(isUniformDecode([4, 4, 1024], 3)).toBe(false);
-    expect(isUniformDecode([1, 1], 3)).toBe(false);
-    expect(isUniformDecode([1, 1], 0)).toBe(true);
-    expect(isUniformDecode([], 0)).toBe(false);
+    expect(isUniformDecodeBatch([4, 4, 4], 3)).toBe(true);
+    expect(isUniformDecodeBatch([4, 3, 4], 3)).toBe(false);
+    expect(isUniformDecodeBatch([4, 4, 1024], 3)).toBe(false);
+    expect(isUniformDecodeBatch([1, 1], 3)).toBe(false);
+    expect(isUniformDecodeBatch([1, 1], 0)).toBe(true);
+    expect(isUniformDecodeBatch([], 0)).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_COST_CONSTANTS, StepCostModel, stepTiming, withCostOverrides, type CostModelOptions, type CostRequest } from '../../../engine/cost/index';
+import { DEFAULT_COST_CONSTANTS, RooflineCostModel, stepTiming, withCostOverrides, type CostModelOptions, type CostRequest } from '../../../engine/cost/index';
 import { hardwarePreset, withHardwareOverrides } from '../../../engine/presets/index';
 
 const R1: CostModelOptions = {
@@ -9,7 +9,7 @@ const R1: CostModelOptions = {
 const decodes = (n: number, ctx = 1500): CostRequest[] => Array.from({ length: n }, () => ({ numScheduledTokens: 4, numContextTokens: ctx, numDrafts: 3 }));
 
 describe('step cost model', () => {
-  const m = new StepCostModel(R1);
+  const m = new RooflineCostModel(R1);
 
   it('more tokens or longer contexts never cost less', () => {
     let prev = 0;
@@ -42,22 +42,22 @@ describe('step cost model', () => {
 
   it('changing one named constant changes the result accordingly', () => {
     const base = m.stepCost({ requests: decodes(256) });
-    const slowLink = new StepCostModel({ ...R1, constants: { allReduceLatencySeconds: 20e-6 } }).stepCost({ requests: decodes(256) });
+    const slowLink = new RooflineCostModel({ ...R1, constants: { allReduceLatencySeconds: 20e-6 } }).stepCost({ requests: decodes(256) });
     // 61 layers x 2 all-reduces x 10 µs extra latency.
     expect(slowLink.gpu.allReduceSeconds - base.gpu.allReduceSeconds).toBeCloseTo(122 * 10e-6, 9);
-    const slowSched = new StepCostModel({ ...R1, constants: { schedulePerRequestSeconds: 20e-6 } }).stepCost({ requests: decodes(256) });
+    const slowSched = new RooflineCostModel({ ...R1, constants: { schedulePerRequestSeconds: 20e-6 } }).stepCost({ requests: decodes(256) });
     expect(slowSched.host.scheduleSeconds - base.host.scheduleSeconds).toBeCloseTo(256 * (20e-6 - 12.7e-6), 12);
     expect(slowSched.gpu.totalSeconds).toBe(base.gpu.totalSeconds);
   });
 
   it('halving the hardware preset bandwidth slows the memory-bound MoE by 2x', () => {
     const base = m.stepCost({ requests: decodes(256) });
-    const half = new StepCostModel({ ...R1, hardware: withHardwareOverrides(hardwarePreset('B200'), { memoryBandwidth: 4e12 }) }).stepCost({ requests: decodes(256) });
+    const half = new RooflineCostModel({ ...R1, hardware: withHardwareOverrides(hardwarePreset('B200'), { memoryBandwidth: 4e12 }) }).stepCost({ requests: decodes(256) });
     expect(half.gpu.moeSeconds / base.gpu.moeSeconds).toBeCloseTo(2, 6);
   });
 
   it('slower hardware is slower: H100 > H200 > B200 for the same step at TP8', () => {
-    const t = (hw: string) => new StepCostModel({ ...R1, hardware: hw }).stepCost({ requests: decodes(64) }).gpu.totalSeconds;
+    const t = (hw: string) => new RooflineCostModel({ ...R1, hardware: hw }).stepCost({ requests: decodes(64) }).gpu.totalSeconds;
     expect(t('H100')).toBeGreaterThan(t('H200'));
     expect(t('H200')).toBeGreaterThan(t('B200'));
   });
@@ -65,26 +65,26 @@ describe('step cost model', () => {
   it('rejects unknown constants, models, hardware and impossible TP by name', () => {
     expect(() => withCostOverrides(DEFAULT_COST_CONSTANTS, { nope: 1 } as never)).toThrowError(/unknown name 'nope'/);
     expect(() => withCostOverrides(DEFAULT_COST_CONSTANTS, { hostSyncSeconds: -1 })).toThrowError(/hostSyncSeconds/);
-    expect(() => new StepCostModel({ ...R1, model: 'mystery-7b' })).toThrowError(/known models: deepseek-r1/);
-    expect(() => new StepCostModel({ ...R1, hardware: 'TPUv5' })).toThrowError(/known hardware: B200/);
-    expect(() => new StepCostModel({ ...R1, hardware: 'GB10' })).toThrowError(/tensorParallelSize/);
+    expect(() => new RooflineCostModel({ ...R1, model: 'mystery-7b' })).toThrowError(/known models: deepseek-r1/);
+    expect(() => new RooflineCostModel({ ...R1, hardware: 'TPUv5' })).toThrowError(/known hardware: B200/);
+    expect(() => new RooflineCostModel({ ...R1, hardware: 'GB10' })).toThrowError(/tensorParallelSize/);
   });
 
   it('covers every model preset on a single-GPU-capable config', () => {
     for (const model of ['deepseek-v3', 'deepseek-v3.2', 'deepseek-v4-flash', 'deepseek-v4-pro', 'llama-3.1-8b', 'llama-3.1-70b']) {
-      const c = new StepCostModel({ ...R1, model }).stepCost({ requests: decodes(32, 4000) });
+      const c = new RooflineCostModel({ ...R1, model }).stepCost({ requests: decodes(32, 4000) });
       expect(c.gpu.totalSeconds).toBeGreaterThan(0);
       expect(Number.isFinite(c.gpu.totalSeconds)).toBe(true);
     }
     // V3.2's top-2048 sparse attention makes a 100k-token context cheaper than dense V3 attention.
-    const v3 = new StepCostModel({ ...R1, model: 'deepseek-v3' }).stepCost({ requests: decodes(32, 100_000) }).gpu.attentionSeconds;
-    const v32 = new StepCostModel({ ...R1, model: 'deepseek-v3.2' }).stepCost({ requests: decodes(32, 100_000) }).gpu.attentionSeconds;
+    const v3 = new RooflineCostModel({ ...R1, model: 'deepseek-v3' }).stepCost({ requests: decodes(32, 100_000) }).gpu.attentionSeconds;
+    const v32 = new RooflineCostModel({ ...R1, model: 'deepseek-v3.2' }).stepCost({ requests: decodes(32, 100_000) }).gpu.attentionSeconds;
     expect(v32).toBeLessThan(v3);
   });
 });
 
 describe('step timing', () => {
-  const m = new StepCostModel(R1);
+  const m = new RooflineCostModel(R1);
   const c = m.stepCost({ requests: decodes(256) });
 
   it('sync is serial: GPU + all host time', () => {

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../engine/base/rng';
+import type { SchedulerOutput } from '../../../engine/sched/scheduler-output';
 import {
-  AcceptanceModel, DEEPSEEK_MTP_ACCEPTANCE_RATES, MtpProposer, SpecDecodingStats, applyRejections, releasePlaceholders,
+  PerPositionAcceptance, DEEPSEEK_MTP_ACCEPTANCE_RATES, MtpProposer, SpecDecodeCounters, applyRejections, releasePlaceholders,
   verificationResult, verifyGreedy, verifySynthetic,
 } from '../../../engine/spec/index';
 
 describe('acceptance model', () => {
   it('converts unconditional rates to conditional ones', () => {
-    const m = new AcceptanceModel([0.8, 0.4, 0.1]);
+    const m = new PerPositionAcceptance([0.8, 0.4, 0.1]);
     expect(m.conditionalRates[0]).toBeCloseTo(0.8, 12);
     expect(m.conditionalRates[1]).toBeCloseTo(0.5, 12);
     expect(m.conditionalRates[2]).toBeCloseTo(0.25, 12);
@@ -15,30 +16,30 @@ describe('acceptance model', () => {
   });
 
   it('DeepSeek MTP defaults truncated to k = 3 give AL ≈ 2.89', () => {
-    expect(new AcceptanceModel(DEEPSEEK_MTP_ACCEPTANCE_RATES).expectedAcceptanceLength(3)).toBeCloseTo(2.891, 3);
+    expect(new PerPositionAcceptance(DEEPSEEK_MTP_ACCEPTANCE_RATES).expectedAcceptanceLength(3)).toBeCloseTo(2.891, 3);
   });
 
   it('mean acceptance length becomes the minimum-variance schedule', () => {
-    expect(AcceptanceModel.fromMeanAcceptanceLength(2.5, 3).perPositionRates).toEqual([1, 0.5, 0]);
-    expect(AcceptanceModel.fromMeanAcceptanceLength(4, 3).perPositionRates).toEqual([1, 1, 1]);
-    expect(AcceptanceModel.fromMeanAcceptanceLength(1, 2).perPositionRates).toEqual([0, 0]);
-    expect(() => AcceptanceModel.fromMeanAcceptanceLength(4.5, 3)).toThrowError(/meanAcceptanceLength/);
+    expect(PerPositionAcceptance.fromMeanAcceptanceLength(2.5, 3).perPositionRates).toEqual([1, 0.5, 0]);
+    expect(PerPositionAcceptance.fromMeanAcceptanceLength(4, 3).perPositionRates).toEqual([1, 1, 1]);
+    expect(PerPositionAcceptance.fromMeanAcceptanceLength(1, 2).perPositionRates).toEqual([0, 0]);
+    expect(() => PerPositionAcceptance.fromMeanAcceptanceLength(4.5, 3)).toThrowError(/meanAcceptanceLength/);
   });
 
   it('rejects increasing or out-of-range rates, naming the argument', () => {
-    expect(() => new AcceptanceModel([0.5, 0.6])).toThrowError(/acceptanceRates\[1\]/);
-    expect(() => new AcceptanceModel([1.2])).toThrowError(/acceptanceRates\[0\]/);
-    expect(() => new AcceptanceModel([])).toThrowError(/acceptanceRates/);
+    expect(() => new PerPositionAcceptance([0.5, 0.6])).toThrowError(/acceptanceRates\[1\]/);
+    expect(() => new PerPositionAcceptance([1.2])).toThrowError(/acceptanceRates\[0\]/);
+    expect(() => new PerPositionAcceptance([])).toThrowError(/acceptanceRates/);
   });
 
   it('sampling is seeded and its frequencies match the per-position rates', () => {
-    const m = new AcceptanceModel([0.8, 0.6, 0.3]);
+    const m = new PerPositionAcceptance([0.8, 0.6, 0.3]);
     const a = new Rng(7);
     const b = new Rng(7);
     const xs = Array.from({ length: 50 }, () => m.sampleNumAccepted(3, a));
     expect(Array.from({ length: 50 }, () => m.sampleNumAccepted(3, b))).toEqual(xs);
     const rng = new Rng(1);
-    const stats = new SpecDecodingStats(3);
+    const stats = new SpecDecodeCounters(3);
     for (let i = 0; i < 40_000; i++) stats.observe(3, m.sampleNumAccepted(3, rng));
     const r = stats.metrics().perPositionAcceptanceRates;
     expect(r[0]).toBeCloseTo(0.8, 1);
@@ -48,8 +49,8 @@ describe('acceptance model', () => {
 
   it('certain and impossible acceptance', () => {
     const rng = new Rng(3);
-    expect(verifySynthetic(3, new AcceptanceModel([1, 1, 1]), rng).numEmitted).toBe(4);
-    expect(verifySynthetic(3, new AcceptanceModel([0, 0, 0]), rng)).toEqual({ numDrafts: 3, numAccepted: 0, numRejected: 3, numEmitted: 1 });
+    expect(verifySynthetic(3, new PerPositionAcceptance([1, 1, 1]), rng).numEmitted).toBe(4);
+    expect(verifySynthetic(3, new PerPositionAcceptance([0, 0, 0]), rng)).toEqual({ numDrafts: 3, numAccepted: 0, numRejected: 3, numEmitted: 1 });
   });
 });
 
@@ -88,7 +89,7 @@ describe('verification accounting', () => {
 
 describe('spec-decode metrics', () => {
   it('matches hand-computed acceptance rate, mean acceptance length and per-position rates', () => {
-    const s = new SpecDecodingStats(3);
+    const s = new SpecDecodeCounters(3);
     s.observe(3, 3);
     s.observe(3, 1);
     s.observe(2, 0);
@@ -104,30 +105,45 @@ describe('spec-decode metrics', () => {
   });
 
   it('merge adds counts; empty stats report AL 1', () => {
-    const a = new SpecDecodingStats(2);
+    const a = new SpecDecodeCounters(2);
     a.observe(2, 2);
-    const b = new SpecDecodingStats(2);
+    const b = new SpecDecodeCounters(2);
     b.observe(2, 0);
     a.merge(b);
     expect(a.metrics().acceptedPerPosition).toEqual([1, 1]);
-    expect(new SpecDecodingStats(2).metrics().meanAcceptanceLength).toBe(1);
-    expect(() => a.merge(new SpecDecodingStats(3))).toThrowError(/other/);
+    expect(new SpecDecodeCounters(2).metrics().meanAcceptanceLength).toBe(1);
+    expect(() => a.merge(new SpecDecodeCounters(3))).toThrowError(/other/);
     expect(() => a.observe(3, 0)).toThrowError(/numDraftTokens/);
   });
 });
 
 describe('MTP proposer', () => {
-  it('drafts k tokens per sampling request, none for a non-final prefill chunk', () => {
-    const p = new MtpProposer(3, 1000, new Rng(5));
-    const { drafts, workload } = p.propose([
-      { reqId: 'a', numScheduledTokens: 4, isPrefillChunk: false },
-      { reqId: 'b', numScheduledTokens: 512, isPrefillChunk: true },
-      { reqId: 'c', numScheduledTokens: 100, isPrefillChunk: false },
-    ]);
-    expect([...drafts.keys()]).toEqual(['a', 'c']);
-    expect(drafts.get('a')).toHaveLength(3);
-    expect(drafts.get('a')!.every((x) => x >= 0 && x < 1000)).toBe(true);
-    expect(workload).toEqual({ numPasses: 3, numFirstPassTokens: 616, numDraftingRequests: 2 });
-    expect(p.propose([{ reqId: 'x', numScheduledTokens: 9, isPrefillChunk: true }]).workload.numPasses).toBe(0);
+  const so = (rows: { reqId: string; n: number; chunk: boolean }[]): SchedulerOutput => ({
+    batchId: 0, totalNumScheduledTokens: rows.reduce((a, r) => a + r.n, 0), preemptedReqIds: [], finishedReqIds: [], numCommonPrefixBlocks: 0,
+    scheduled: rows.map((r) => ({
+      reqId: r.reqId, kind: 'running' as const, numScheduledTokens: r.n, numComputedTokens: 10, numPromptTokens: 10, numTokens: 11, tokenIds: null,
+      numSpecTokens: 0, specTokenIds: [], newBlockIds: [], numCachedTokens: 0, isPrefillChunk: r.chunk,
+    })),
+  });
+
+  it('drafts the next k tokens of the sequence (argmax in the synthetic world)', () => {
+    const p = new MtpProposer(3);
+    expect(p.propose({ reqId: 'a', key: 1, numTokens: 7, tokenAt: (i) => 100 + i })).toEqual([107, 108, 109]);
+  });
+
+  it('drafter workload: k passes, pass 1 over every token, later passes one token per sampling request', () => {
+    const p = new MtpProposer(3);
+    expect(p.workload(so([{ reqId: 'a', n: 4, chunk: false }, { reqId: 'b', n: 512, chunk: true }, { reqId: 'c', n: 100, chunk: false }])))
+      .toEqual({ numPasses: 3, numFirstPassTokens: 616, numDraftingRequests: 2 });
+    expect(p.workload(so([{ reqId: 'x', n: 9, chunk: true }])).numPasses).toBe(0);
+    expect(() => new MtpProposer(0)).toThrowError(/numSpeculativeTokens/);
+  });
+
+  it('implements the executor-facing acceptance interface with explicit uniforms', () => {
+    const m = new PerPositionAcceptance([0.8, 0.4, 0.1]);
+    // c = [0.8, 0.5, 0.25]: u = [0.7, 0.49, 0.3] accepts two, then fails at position 2.
+    expect(m.numAccepted(3, (i) => [0.7, 0.49, 0.3][i]!)).toBe(2);
+    expect(m.numAccepted(3, (i) => [0.81, 0, 0][i]!)).toBe(0);
+    expect(m.numAccepted(1, () => 0)).toBe(1);
   });
 });

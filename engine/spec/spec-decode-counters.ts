@@ -19,7 +19,7 @@ export interface SpecDecodingMetrics {
   readonly perPositionAcceptanceRates: readonly number[];
 }
 
-export class SpecDecodingStats {
+export class SpecDecodeCounters {
   numDrafts = 0;
   numDraftTokens = 0;
   numAcceptedTokens = 0;
@@ -48,7 +48,7 @@ export class SpecDecodingStats {
   }
 
   /** Adds another stats object's counts (e.g. per-step stats into a run total). */
-  merge(other: SpecDecodingStats): void {
+  merge(other: SpecDecodeCounters): void {
     if (other.numSpeculativeTokens !== this.numSpeculativeTokens) {
       throw new EngineError(`other: k = ${other.numSpeculativeTokens} differs from this k = ${this.numSpeculativeTokens}`, 'other');
     }
@@ -56,6 +56,19 @@ export class SpecDecodingStats {
     this.numDraftTokens += other.numDraftTokens;
     this.numAcceptedTokens += other.numAcceptedTokens;
     other.acceptedPerPosition.forEach((v, i) => (this.acceptedPerPosition[i]! += v));
+  }
+
+  /** Counters from the engine's per-run summary (`numAcceptedTokensPerPos` may be shorter than k). */
+  static fromCounts(numSpeculativeTokens: number, c: { numDrafts: number; numDraftTokens: number; numAcceptedTokens: number; numAcceptedTokensPerPos: readonly number[] }): SpecDecodeCounters {
+    const s = new SpecDecodeCounters(numSpeculativeTokens);
+    if (c.numAcceptedTokensPerPos.length > numSpeculativeTokens) {
+      throw new EngineError(`numAcceptedTokensPerPos: ${c.numAcceptedTokensPerPos.length} positions exceed k = ${numSpeculativeTokens}`, 'numAcceptedTokensPerPos');
+    }
+    s.numDrafts = c.numDrafts;
+    s.numDraftTokens = c.numDraftTokens;
+    s.numAcceptedTokens = c.numAcceptedTokens;
+    c.numAcceptedTokensPerPos.forEach((v, i) => (s.acceptedPerPosition[i] = v));
+    return s;
   }
 
   metrics(): SpecDecodingMetrics {

@@ -1,0 +1,96 @@
+/**
+ * The cost model as the engine's step-time plug-in (`withCostModel(executor, costModel)`): each
+ * `SchedulerOutput` becomes a `StepShape` (context lengths, drafts, prefill chunks, re-added
+ * requests), is priced by the roofline model, and its host time is combined with the GPU time the
+ * way the scheduling mode dictates (`step-timing.ts`). The returned step time advances the
+ * engine's virtual clock. A per-batch record keeps the breakdown (graph mode, GPU busy, host time,
+ * bubble) for timelines.
+ */
+import type { StepCostModel } from '../runner/executor';
+import type { SchedulerOutput } from '../sched/scheduler-output';
+import { RooflineCostModel, type CostModelOptions, type CostRequest } from './step-cost-model';
+import { stepTiming, type AsyncSpecHostSync } from './step-timing';
+import type { RuntimeGraphMode } from './cudagraph-dispatch';
+
+export interface EngineCostModelOptions extends CostModelOptions {
+  readonly asyncScheduling: boolean;
+  /** §11.7 toggle; the default is current vLLM (#32951). */
+  readonly asyncSpecHostSync?: AsyncSpecHostSync;
+}
+
+/** One batch's modelled cost, in µs. */
+export interface StepCostRecord {
+  readonly batchId: number;
+  readonly graphMode: RuntimeGraphMode;
+  readonly numTokens: number;
+  readonly numTokensPadded: number;
+  readonly numReqs: number;
+  readonly uniformDecode: boolean;
+  readonly numReadded: number;
+  readonly gpuUs: number;
+  readonly drafterUs: number;
+  readonly hostUs: number;
+  readonly exposedHostUs: number;
+  readonly stepUs: number;
+}
+
+export class EngineCostModel implements StepCostModel {
+  readonly roofline: RooflineCostModel;
+  readonly asyncScheduling: boolean;
+  readonly asyncSpecHostSync: AsyncSpecHostSync;
+  /** Every priced batch in order (cleared by `reset`). */
+  readonly records: StepCostRecord[] = [];
+  private previousReqIds = new Set<string>();
+
+  constructor(o: EngineCostModelOptions) {
+    this.roofline = new RooflineCostModel(o);
+    this.asyncScheduling = o.asyncScheduling;
+    this.asyncSpecHostSync = o.asyncSpecHostSync ?? 'zero_bubble_32951';
+  }
+
+  reset(): void {
+    this.records.length = 0;
+    this.previousReqIds = new Set();
+  }
+
+  stepTimeUs(so: SchedulerOutput): number {
+    if (so.scheduled.length === 0) {
+      this.previousReqIds = new Set();
+      return 0;
+    }
+    const requests: CostRequest[] = [];
+    let numReadded = 0;
+    for (const r of so.scheduled) {
+      // A running request absent from the previous batch is re-added with its whole token list (§4.5).
+      const isReadd = r.kind === 'running' && !this.previousReqIds.has(r.reqId);
+      if (isReadd) numReadded++;
+      requests.push({
+        numScheduledTokens: r.numScheduledTokens,
+        numContextTokens: r.numComputedTokens,
+        numDrafts: r.numSpecTokens,
+        isPrefillChunk: r.isPrefillChunk,
+        isReadd,
+        numResentTokens: r.numTokens,
+      });
+    }
+    this.previousReqIds = new Set(so.scheduled.map((r) => r.reqId));
+    const cost = this.roofline.stepCost({ requests, disallowFullGraph: false });
+    const t = stepTiming(cost, { asyncScheduling: this.asyncScheduling, asyncSpecHostSync: this.asyncSpecHostSync });
+    const us = (s: number) => s * 1e6;
+    this.records.push({
+      batchId: so.batchId,
+      graphMode: cost.graph.mode,
+      numTokens: cost.graph.numTokens,
+      numTokensPadded: cost.graph.numTokensPadded,
+      numReqs: cost.graph.numReqs,
+      uniformDecode: cost.graph.uniformDecode,
+      numReadded,
+      gpuUs: us(t.gpuSeconds),
+      drafterUs: us(cost.gpu.drafterSeconds),
+      hostUs: us(t.hostSeconds),
+      exposedHostUs: us(t.exposedHostSeconds),
+      stepUs: us(t.stepSeconds),
+    });
+    return us(t.stepSeconds);
+  }
+}
