@@ -61,6 +61,12 @@ export function validateConfig(c: EngineConfig): ConfigIssue[] {
   if (isInt(c.longPrefillTokenThreshold, 0) && isInt(c.maxModelLen, 1) && c.longPrefillTokenThreshold > c.maxModelLen) {
     bad('longPrefillTokenThreshold', `(${c.longPrefillTokenThreshold}) must be <= maxModelLen (${c.maxModelLen})`);
   }
+  // vLLM refuses to start when one request of max_model_len cannot fit in the KV cache.
+  if (isInt(c.numGpuBlocks, 2) && isInt(c.blockSize, 1) && isInt(c.maxModelLen, 1) && c.attention?.kind === 'full'
+    && (c.numGpuBlocks - 1) * c.blockSize < c.maxModelLen) {
+    bad('numGpuBlocks', `${c.numGpuBlocks - 1} usable blocks × ${c.blockSize} tokens = ${(c.numGpuBlocks - 1) * c.blockSize} KV tokens `
+      + `cannot hold one request of maxModelLen ${c.maxModelLen}; raise numGpuBlocks (memory) or lower maxModelLen`);
+  }
   // Speculative decoding.
   const spec = c.speculative;
   if (spec !== null) {

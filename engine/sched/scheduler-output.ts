@@ -22,6 +22,11 @@ export interface ScheduledRequest {
    * requests this is the token list the worker receives.
    */
   readonly numTokens: number;
+  /**
+   * New/resumed requests: their whole token list (prompt, plus outputs for a resumed request),
+   * which the worker needs to rebuild them; `null` for running requests (the worker has them).
+   */
+  readonly tokenIds: readonly number[] | null;
   /** Drafts verified this step (`len(scheduled_spec_decode_tokens[req_id])`). */
   readonly numSpecTokens: number;
   /** Sync: the draft ids; async: empty, the drafts live on the device. */

@@ -1,0 +1,63 @@
+/**
+ * The composition root: config (or partial config) + chosen executor and cost model → `Engine`.
+ * All defaults are picked here: the synthetic executor with vLLM's synthetic acceptance model, a
+ * synthetic MTP-style proposer for sync speculative decoding, and the linear step-cost clock.
+ */
+import { numSpeculativeTokens, type EngineConfig, type PartialEngineConfig } from './config/engine-config';
+import { resolveConfig } from './config/validate';
+import { EngineCore } from './core/engine-core';
+import { restoreEngineCore } from './core/engine-snapshot';
+import { Engine } from './engine-api/engine';
+import type { Executor, StepCostModel } from './runner/executor';
+import { withCostModel } from './runner/executor';
+import { linearStepCost } from './runner/linear-step-cost';
+import { syntheticAcceptance, type AcceptanceModel, type DraftProposer } from './runner/draft-proposer';
+import { SyntheticExecutor, syntheticProposer } from './runner/synthetic-executor';
+import type { EngineSnapshot } from './trace/snapshot';
+
+export interface EngineOptions {
+  /** Builds the executor for a config (default: the synthetic executor). */
+  readonly executor?: (config: EngineConfig) => Executor;
+  /** Step-time model; `null` = the executor's own times (the synthetic one models none). */
+  readonly costModel?: StepCostModel | null;
+  /** Sync-mode drafter (default: synthetic proposer when speculation is on). */
+  readonly proposer?: (config: EngineConfig) => DraftProposer | null;
+  /** Draft acceptance (default: vLLM's synthetic sampler over `config.synthetic.acceptanceRates`). */
+  readonly acceptance?: (config: EngineConfig) => AcceptanceModel;
+}
+
+function makeExecutorFactory(options: EngineOptions): (config: EngineConfig) => Executor {
+  return (config) => {
+    let ex: Executor;
+    if (options.executor) ex = options.executor(config);
+    else {
+      const k = numSpeculativeTokens(config);
+      const proposer = config.asyncScheduling || k === 0
+        ? null
+        : (options.proposer ? options.proposer(config) : syntheticProposer(k));
+      ex = new SyntheticExecutor({
+        seed: config.seed,
+        vocabSize: config.synthetic.vocabSize,
+        acceptance: options.acceptance ? options.acceptance(config) : syntheticAcceptance(config.synthetic.acceptanceRates),
+        proposer,
+      });
+    }
+    const cost = options.costModel === undefined ? linearStepCost() : options.costModel;
+    return cost === null ? ex : withCostModel(ex, cost);
+  };
+}
+
+/** Creates an engine from a (partial) config; throws `ConfigError` listing every problem. */
+export function createEngine(config: PartialEngineConfig | EngineConfig = {}, options: EngineOptions = {}): Engine {
+  const resolved = resolveConfig(config as PartialEngineConfig);
+  const factory = makeExecutorFactory(options);
+  const rebuild = (snap: EngineSnapshot): EngineCore => restoreEngineCore(snap, factory);
+  return new Engine(new EngineCore(resolved, factory(resolved)), rebuild);
+}
+
+/** A new engine continuing from `snapshot` (pass the same options as the original engine). */
+export function restoreEngine(snapshot: EngineSnapshot, options: EngineOptions = {}): Engine {
+  const factory = makeExecutorFactory(options);
+  const rebuild = (snap: EngineSnapshot): EngineCore => restoreEngineCore(snap, factory);
+  return new Engine(rebuild(snapshot), rebuild);
+}

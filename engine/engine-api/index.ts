@@ -1,0 +1,43 @@
+/** Public surface of the engine core: config, requests, KV, scheduler contracts, executor, trace, facade. */
+export { createEngine, restoreEngine } from '../create-engine';
+export type { EngineOptions } from '../create-engine';
+export { Engine } from './engine';
+export type { RunOptions } from './engine';
+export type { AddRequestOptions } from './add-request';
+export type { UntilPredicate } from './run-until';
+export {
+  DEFAULT_ENGINE_CONFIG,
+  numSpeculativeTokens,
+  numLookaheadTokens,
+  maxNumScheduledTokens,
+  effectiveMaxCudagraphCaptureSize,
+} from '../config/engine-config';
+export type {
+  EngineConfig,
+  PartialEngineConfig,
+  SpeculativeConfig,
+  SpecMethod,
+  MaxTokensCapPolicy,
+  SchedulingPolicy,
+  AttentionSpec,
+  SyntheticConfig,
+} from '../config/engine-config';
+export { resolveConfig, validateConfig } from '../config/validate';
+export { isFinished, finishReasonOf } from '../request/status';
+export type { RequestStatus, FinishReason, FinishedStatus } from '../request/status';
+export type { RequestView } from '../request/request-view';
+export { computeKVCapacity, pageSizeBytes } from '../kv/capacity';
+export type { KVLayout, MemoryBudget, KVCapacity } from '../kv/capacity';
+export { isUniformDecode } from '../sched/scheduler-output';
+export type { SchedulerOutput, ScheduledRequest, ScheduledKind } from '../sched/scheduler-output';
+export type { SpecDecodingSummary } from '../sched/spec-decoding-stats';
+export type { ModelRunnerOutput } from '../runner/model-runner-output';
+export { withCostModel } from '../runner/executor';
+export type { Executor, ExecuteResult, StepCostModel, JsonValue } from '../runner/executor';
+export { syntheticAcceptance } from '../runner/draft-proposer';
+export type { DraftProposer, DraftContext, AcceptanceModel } from '../runner/draft-proposer';
+export { SyntheticExecutor, syntheticProposer } from '../runner/synthetic-executor';
+export { linearStepCost, DEFAULT_LINEAR_STEP_COST } from '../runner/linear-step-cost';
+export type { LinearStepCost } from '../runner/linear-step-cost';
+export type { StepRecord, ScheduleRecord, ScheduledEntry, ProcessedRecord, OutputEntry } from '../trace/step-record';
+export type { EngineSnapshot, EngineStats, BlockView, KVUsageView, InFlightBatch } from '../trace/snapshot';

@@ -1,0 +1,85 @@
+/**
+ * `EngineSnapshot` and the read-only view types: plain JSON values (a `JSON.parse(JSON.stringify(s))`
+ * round trip restores the same engine). A snapshot holds every mutable piece of engine state:
+ * requests, queues, KV blocks and tables, in-flight batches and the executor's device state.
+ */
+import type { EngineConfig } from '../config/engine-config';
+import type { KVCacheManagerState } from '../kv/kv-cache-manager';
+import type { RequestState } from '../request/request-state';
+import type { JsonValue } from '../runner/executor';
+import type { ModelRunnerOutput } from '../runner/model-runner-output';
+import type { SpecDecodingSummary } from '../sched/spec-decoding-stats';
+import type { SchedulerOutput } from '../sched/scheduler-output';
+
+export const SNAPSHOT_VERSION = 1;
+
+/** A batch launched but not yet processed (async mode keeps up to two). */
+export interface InFlightBatch {
+  readonly schedulerOutput: SchedulerOutput;
+  readonly runnerOutput: ModelRunnerOutput;
+  readonly stepTimeUs: number;
+  /** Virtual time at which the device finishes this batch. */
+  readonly endTimeUs: number;
+}
+
+/** Cumulative counters of an engine. */
+export interface EngineStats {
+  readonly numSteps: number;
+  readonly numBatches: number;
+  readonly numScheduledTokens: number;
+  readonly numRequestSteps: number;
+  readonly numGeneratedTokens: number;
+  readonly numPreemptions: number;
+  readonly numFinished: number;
+  readonly prefixCacheQueries: number;
+  readonly prefixCacheHits: number;
+  readonly specDecoding: SpecDecodingSummary;
+  readonly clockUs: number;
+}
+
+export interface EngineSnapshot {
+  readonly version: number;
+  readonly config: EngineConfig;
+  readonly clockUs: number;
+  readonly deviceFreeAtUs: number;
+  readonly stepIndex: number;
+  readonly nextSeq: number;
+  readonly nextBatchId: number;
+  /** Every request the engine knows (pending, unfinished and finished), in arrival order. */
+  readonly requests: RequestState[];
+  /** Request ids not yet arrived (arrivalTime in the future), in arrival order. */
+  readonly pending: string[];
+  readonly waiting: string[];
+  readonly running: string[];
+  readonly finishedReqIdsToShip: string[];
+  readonly kv: KVCacheManagerState;
+  readonly inFlight: InFlightBatch[];
+  readonly executor: JsonValue;
+  readonly counters: Omit<EngineStats, 'specDecoding' | 'clockUs' | 'numPreemptions' | 'prefixCacheQueries' | 'prefixCacheHits'>;
+  readonly numPreemptions: number;
+  readonly specDecoding: SpecDecodingSummary;
+}
+
+/** One KV block as notebooks see it. */
+export interface BlockView {
+  readonly blockId: number;
+  readonly isNull: boolean;
+  readonly refCount: number;
+  /** Prefix-cache hash, `null` when the block holds none. */
+  readonly blockHash: number | null;
+  readonly isFree: boolean;
+  /** 0-based position in the free queue (0 = evicted next); `null` when in use or null block. */
+  readonly freeQueuePosition: number | null;
+  /** Requests whose block tables reference this block. */
+  readonly heldBy: readonly string[];
+}
+
+export interface KVUsageView {
+  readonly numGpuBlocks: number;
+  readonly numUsableBlocks: number;
+  readonly numFreeBlocks: number;
+  readonly numUsedBlocks: number;
+  readonly numCachedBlocks: number;
+  /** `1 − free / usable`. */
+  readonly usage: number;
+}
