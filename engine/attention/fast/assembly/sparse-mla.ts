@@ -144,6 +144,11 @@ export function pvAccumulate(p: usize, k: usize, o: usize, hBegin: i32, hEnd: i3
   return v128.andnot(res, f32x4.lt(x, lo));
 }
 
+// @ts-ignore: decorator
+@inline function exp1(x: f32): f32 {
+  return f32x4.extract_lane(exp4(f32x4.splat(x)), 0);
+}
+
 /** Max of s[0..count) (count may be 0 → -Infinity). */
 function rowMax(s: usize, count: i32): f32 {
   let m4 = f32x4.splat(-Infinity);
@@ -168,7 +173,7 @@ function expShiftSum(s: usize, count: i32, m: f32): f32 {
   let sum = hsum(acc);
   for (; i < count; i++) {
     const a = s + (<usize>i << 2);
-    const e = f32x4.extract_lane(exp4(f32x4.splat(load<f32>(a) - m)), 0);
+    const e = exp1(load<f32>(a) - m);
     store<f32>(a, e);
     sum += e;
   }
@@ -207,9 +212,9 @@ export function softmaxMerge(s: usize, hBegin: i32, hEnd: i32, N: i32, n0: i32, 
     if (has0) M = max(M, m0);
     if (has1) M = max(M, m1);
     if (hasSink) M = max(M, sg);
-    const e0: f32 = has0 ? <f32>Math.exp(m0 - M) : 0;
-    const e1: f32 = has1 ? <f32>Math.exp(m1 - M) : 0;
-    const es: f32 = hasSink ? <f32>Math.exp(sg - M) : 0;
+    const e0: f32 = has0 ? exp1(m0 - M) : 0;
+    const e1: f32 = has1 ? exp1(m1 - M) : 0;
+    const es: f32 = hasSink ? exp1(sg - M) : 0;
     const den = l0 * e0 + l1 * e1 + es;
     const inv: f32 = den > 0 ? <f32>1 / den : 0;
     scaleRow(row, n0, e0 * inv);
@@ -217,6 +222,11 @@ export function softmaxMerge(s: usize, hBegin: i32, hEnd: i32, N: i32, n0: i32, 
     const st = stats + (<usize>h << 4);
     store<f32>(st, m0); store<f32>(st, l0, 4); store<f32>(st, m1, 8); store<f32>(st, l1, 12);
   }
+}
+
+/** First byte the host may use: static data (if any) lies below it. */
+export function heapBase(): usize {
+  return (__heap_base + 15) & ~<usize>15;
 }
 
 /** The three phases for heads [hBegin, hEnd) of one token: scores, merged softmax weights, output. */

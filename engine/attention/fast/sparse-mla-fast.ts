@@ -1,0 +1,150 @@
+/**
+ * The fast path of sparse MLA attention (sparse-mla.md §2): same inputs and math as
+ * `sparseMlaAttention` (the readable float64 reference, which stays the fallback), computed in
+ * fp32 by WebAssembly SIMD kernels. Per token the valid candidate rows of both subsets are
+ * gathered once into one block shared by all heads (MLA has a single KV head), then
+ * S = s·Q·Kᵀ, the two subsets' softmax states (m_j, l_j), the sink-aware merge weights of §2.6
+ * (raw-state form) and O = P·K. The whole list is one chunk: TOPK_CHUNK_SIZE and the other knobs
+ * change only rounding (§2.3, §8.4), so the fast path ignores them. Candidate order within a
+ * subset is kept; invalid candidates are never read; duplicates are gathered once per occurrence.
+ */
+import { EngineError } from '../../base/errors';
+import { checkCandidateLists } from '../candidate-list';
+import { checkQueries, sparseMlaAttention, type AttentionArgs, type AttentionSubset } from '../sparse-attention';
+import { getSparseMlaHeadRunner, type AttendHeadsCall } from './head-runner';
+import { ensureWasmMemory, loadSparseMlaWasm, type SparseMlaWasm } from './wasm-kernels';
+
+export type SparseMlaPath = 'wasm-relaxed-simd' | 'wasm-simd' | 'reference';
+
+/** Result of the fast path: fp32 merged output [T, H, D], and per subset lse_no_sink [T, H]. */
+export interface FastSparseMlaResult {
+  readonly out: Float32Array;
+  readonly lse: Float64Array[];
+  /** Which implementation produced it. */
+  readonly path: SparseMlaPath;
+}
+
+export interface FastSparseMlaArgs extends AttentionArgs {
+  readonly subsets: readonly AttentionSubset[];
+  readonly sink: ArrayLike<number>;
+  /** 'auto' (default): wasm when supported, else the reference; 'reference' forces the fallback. */
+  readonly path?: 'auto' | 'reference';
+}
+
+/** Why the wasm path cannot take these arguments, or null when it can. */
+export function fastPathBlocker(args: { readonly headDim: number; readonly subsets: readonly unknown[] }): string | null {
+  if (args.headDim % 8 !== 0) return `headDim ${args.headDim} is not a multiple of 8`;
+  if (args.subsets.length > 2) return `${args.subsets.length} subsets (the kernels merge one or two)`;
+  if (loadSparseMlaWasm() === null) return 'this JavaScript engine lacks WebAssembly SIMD or shared memory';
+  return null;
+}
+
+function checkArgs(args: FastSparseMlaArgs): number {
+  const { numHeads: H, headDim: D, scale, subsets, sink } = args;
+  if (!Number.isInteger(H) || H <= 0) throw new EngineError(`numHeads must be a positive integer, got ${H}`, 'numHeads');
+  if (!Number.isInteger(D) || D <= 0) throw new EngineError(`headDim must be a positive integer, got ${D}`, 'headDim');
+  if (!Number.isFinite(scale) || scale <= 0) throw new EngineError(`scale must be a positive finite number, got ${scale}`, 'scale');
+  if (!Array.isArray(subsets) || subsets.length === 0) throw new EngineError('subsets must hold at least one subset', 'subsets');
+  const T = subsets[0]!.candidates.lens.length;
+  checkQueries(args.q, T, H, D);
+  if (!sink || sink.length !== H) throw new EngineError(`sink has ${sink?.length} heads, expected numHeads = ${H}`, 'sink');
+  for (let h = 0; h < H; h++) {
+    const v = sink[h]!;
+    if (Number.isNaN(v) || v === Infinity) throw new EngineError(`sink[${h}] = ${v}; a sink must be finite or −Infinity (no sink)`, 'sink');
+  }
+  subsets.forEach((s, j) => {
+    const name = `subsets[${j}]`;
+    if (!(s.kv instanceof Float32Array || s.kv instanceof Float64Array)) throw new EngineError(`${name}.kv must be a Float32Array or Float64Array`, `${name}.kv`);
+    if (s.kv.length % D !== 0) throw new EngineError(`${name}.kv has ${s.kv.length} values, not a multiple of headDim ${D}`, `${name}.kv`);
+    checkCandidateLists(s.candidates, T, s.kv.length / D, `${name}.candidates`);
+  });
+  return T;
+}
+
+/** Finds the first non-finite value among the token's valid rows and throws naming it. */
+function throwNonFiniteRow(args: FastSparseMlaArgs, t: number): never {
+  const D = args.headDim;
+  args.subsets.forEach((s, j) => {
+    const c = s.candidates;
+    for (let i = 0; i < Math.min(c.lens[t]!, c.width); i++) {
+      const slot = c.slots[t * c.width + i]!;
+      if (slot < 0) continue;
+      for (let d = 0; d < D; d++) {
+        const v = s.kv[slot * D + d]!;
+        if (!Number.isFinite(v)) {
+          throw new EngineError(`subsets[${j}].kv row ${slot} (candidate ${i} of token ${t}) holds ${v}`, `subsets[${j}].kv`);
+        }
+      }
+    }
+  });
+  throw new EngineError(`token ${t}: scores overflowed fp32 (inputs too large for the fp32 kernels)`, 'q');
+}
+
+/**
+ * Sparse MLA attention with the sink merge, fast. Same arguments as `sparseMlaAttention`
+ * (knobs are accepted and ignored by the wasm path); falls back to the reference when the wasm
+ * path cannot run (see `fastPathBlocker`).
+ */
+export function sparseMlaAttentionFast(args: FastSparseMlaArgs): FastSparseMlaResult {
+  const T = checkArgs(args);
+  const { numHeads: H, headDim: D } = args;
+  const blocker = args.path === 'reference' ? 'reference forced' : fastPathBlocker(args);
+  if (blocker !== null) {
+    const ref = sparseMlaAttention(args);
+    return { out: Float32Array.from(ref.out), lse: ref.subsets.map((r) => r.lse), path: 'reference' };
+  }
+  const runner = getSparseMlaHeadRunner();
+  const wasm: SparseMlaWasm = runner.wasm ?? loadSparseMlaWasm()!;
+  const Hp = Math.ceil(H / 4) * 4;
+  const J = args.subsets.length;
+  const maxN = args.subsets.reduce((n, s) => n + s.candidates.width, 0);
+  // Layout (bytes, 16-aligned): sink | stats | q | o | k | s.
+  const align = (x: number) => Math.ceil(x / 16) * 16;
+  const sinkOff = align(wasm.exports.heapBase());
+  const statsOff = align(sinkOff + Hp * 4);
+  const qOff = align(statsOff + Hp * 16);
+  const oOff = align(qOff + Hp * D * 4);
+  const kOff = align(oOff + Hp * D * 4);
+  const sOff = align(kOff + Math.max(1, maxN) * D * 4);
+  ensureWasmMemory(wasm, sOff + Hp * Math.max(1, maxN) * 4);
+  const mem = new Float32Array(wasm.memory.buffer);
+  mem.fill(0, qOff / 4, oOff / 4); // padded heads' queries stay zero
+  for (let h = 0; h < Hp; h++) mem[sinkOff / 4 + h] = h < H ? args.sink[h]! : -Infinity;
+
+  const out = new Float32Array(T * H * D);
+  const lse = args.subsets.map(() => new Float64Array(T * H));
+  for (let t = 0; t < T; t++) {
+    mem.set(args.q.subarray(t * H * D, (t + 1) * H * D), qOff / 4);
+    let n = 0;
+    let n0 = 0;
+    args.subsets.forEach((s, j) => {
+      const c = s.candidates;
+      const len = Math.min(c.lens[t]!, c.width);
+      for (let i = 0; i < len; i++) {
+        const slot = c.slots[t * c.width + i]!;
+        if (slot < 0) continue;
+        mem.set(s.kv.subarray(slot * D, slot * D + D), kOff / 4 + n * D);
+        n++;
+      }
+      if (j === 0) n0 = n;
+    });
+    const call: AttendHeadsCall = {
+      q: qOff, k: kOff, s: sOff, o: oOff, sink: sinkOff, stats: statsOff,
+      numHeadsPad: Hp, numCandidates: n, numFirstSubset: n0, headDim: D, scale: args.scale,
+    };
+    runner.attendHeads(wasm, call);
+    for (let h = 0; h < H; h++) {
+      const st = statsOff / 4 + h * 4;
+      for (let j = 0; j < J; j++) {
+        const m = mem[st + 2 * j]!;
+        const l = mem[st + 2 * j + 1]!;
+        if (l > 0 && !(Number.isFinite(m) && Number.isFinite(l))) throwNonFiniteRow(args, t);
+        lse[j]![t * H + h] = l > 0 ? m + Math.log(l) : -Infinity;
+      }
+    }
+    const o = mem.subarray(oOff / 4, oOff / 4 + H * D);
+    for (let i = 0; i < o.length; i++) if (!Number.isFinite(o[i]!)) throwNonFiniteRow(args, t);
+    out.set(o, t * H * D);
+  }
+  return { out, lse, path: wasm.variant };
+}
