@@ -127,7 +127,7 @@ export function indexerPrefillRanges(keyStarts: ArrayLike<number>, positions: Ar
 
 /**
  * Top-k per token over its range, request-local (column − rangeStart), −1 padded to width k.
- * Short rows (≤ k columns) emit 0, 1, …, n−1 in order (the CUDA short-row path); longer rows
+ * Short ranges (≤ k columns) emit 0, 1, …, n−1 in order (the CUDA short-row path); longer ranges
  * emit the k best by value descending, ties to the lower column. −∞ is never selected.
  */
 export function indexerTopK(logits: Float64Array | Float32Array, numKeys: number, rangeStart: ArrayLike<number>, rangeEnd: ArrayLike<number>, k: number): Int32Array {
@@ -145,7 +145,7 @@ export function indexerTopK(logits: Float64Array | Float32Array, numKeys: number
       if (Number.isNaN(v)) throw new EngineError(`logits[${t}][${j}] is NaN`, 'logits');
       if (v !== -Infinity) cols.push(j);
     }
-    if (cols.length > k) cols.sort((a, b) => logits[t * numKeys + b]! - logits[t * numKeys + a]! || a - b);
+    if (e - s > k) cols.sort((a, b) => logits[t * numKeys + b]! - logits[t * numKeys + a]! || a - b);
     const n = Math.min(k, cols.length);
     for (let i = 0; i < n; i++) out[t * k + i] = cols[i]! - s;
   }
