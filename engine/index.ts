@@ -11,3 +11,4 @@ export * from './attention/index';
 export * from './spec/index';
 export * from './cost/index';
 export * from './presets/index';
+export * from './io/index';
