@@ -12,7 +12,7 @@ import type { Executor } from '../runner/executor';
 import { AsyncScheduler } from '../sched/async-scheduler';
 import { Scheduler } from '../sched/scheduler';
 import type { InFlightBatch } from '../trace/snapshot';
-import type { OutputEntry, ScheduledEntry, StepRecord } from '../trace/step-record';
+import type { OutputEntry, StepRecord } from '../trace/step-record';
 
 export class EngineCore {
   readonly config: EngineConfig;
@@ -116,25 +116,13 @@ export class EngineCore {
       this.numScheduledTokens += so.totalNumScheduledTokens;
       this.numRequestSteps += so.scheduled.length;
       preempted = so.preemptedReqIds;
-      const entries = new Array<ScheduledEntry>(so.scheduled.length);
-      for (let j = 0; j < so.scheduled.length; j++) {
-        const s = so.scheduled[j]!;
-        entries[j] = {
-          reqId: s.reqId,
-          kind: s.kind,
-          numScheduledTokens: s.numScheduledTokens,
-          numComputedTokens: s.numComputedTokens,
-          numSpecTokens: s.numSpecTokens,
-          numCachedTokens: s.numCachedTokens,
-          isPrefillChunk: s.isPrefillChunk,
-          newBlockIds: s.newBlockIds,
-        };
+      for (const s of so.scheduled) {
         if (s.kind !== 'running') {
           const r = sched.requests.get(s.reqId);
           if (r !== undefined && r.firstScheduledTime === null) r.firstScheduledTime = this.clockUs;
         }
       }
-      scheduleRecord = { batchId: so.batchId, requests: entries, totalNumScheduledTokens: so.totalNumScheduledTokens, stepTimeUs };
+      scheduleRecord = { batchId: so.batchId, requests: so.scheduled, totalNumScheduledTokens: so.totalNumScheduledTokens, stepTimeUs };
     }
     let processed: StepRecord['processed'] = null;
     const finished: string[] = this.abortedSinceStep;

@@ -27,8 +27,12 @@ export class BlockPool {
   private readonly hash: Float64Array;
   private readonly hasHash: Uint8Array;
   private readonly free: FreeBlockQueue;
-  /** hash → block ids holding it, in insertion order (duplicates allowed, never merged). */
-  private readonly cacheMap = new Map<number, number[]>();
+  /**
+   * hash → first block holding it; further blocks with the same hash (duplicates are allowed and
+   * never merged) wait in `cacheDupes` in insertion order, so the common case allocates nothing.
+   */
+  private readonly cacheMap = new Map<number, number>();
+  private readonly cacheDupes = new Map<number, number[]>();
   /** Per-step event log read by the engine core (cleared by `drainEvents`). */
   private newIds: number[] = [];
   private freedIds: number[] = [];
@@ -74,8 +78,7 @@ export class BlockPool {
 
   /** First cached block with `hash` (any one of duplicates; vLLM returns the first). */
   getCachedBlock(hash: number): number | undefined {
-    const ids = this.cacheMap.get(hash);
-    return ids === undefined ? undefined : ids[0];
+    return this.cacheMap.get(hash);
   }
 
   /** Pops `n` blocks from the free-queue head, evicting their cached hashes; ref count 1 each. */
@@ -116,19 +119,31 @@ export class BlockPool {
     if (id === NULL_BLOCK_ID || this.hasHash[id] === 1) return;
     this.hash[id] = hash;
     this.hasHash[id] = 1;
-    const ids = this.cacheMap.get(hash);
-    if (ids === undefined) this.cacheMap.set(hash, [id]);
-    else ids.push(id);
+    if (!this.cacheMap.has(hash)) this.cacheMap.set(hash, id);
+    else {
+      const d = this.cacheDupes.get(hash);
+      if (d === undefined) this.cacheDupes.set(hash, [id]);
+      else d.push(id);
+    }
   }
 
   private evict(id: number): void {
     const h = this.hash[id]!;
-    const ids = this.cacheMap.get(h);
-    assert(ids !== undefined, () => `hashed block ${id} missing from the cache map`);
-    const at = ids.indexOf(id);
-    assert(at >= 0, () => `hashed block ${id} missing from its cache-map entry`);
-    ids.splice(at, 1);
-    if (ids.length === 0) this.cacheMap.delete(h);
+    const first = this.cacheMap.get(h);
+    assert(first !== undefined, () => `hashed block ${id} missing from the cache map`);
+    const d = this.cacheDupes.get(h);
+    if (first === id) {
+      if (d === undefined) this.cacheMap.delete(h);
+      else {
+        this.cacheMap.set(h, d.shift()!);
+        if (d.length === 0) this.cacheDupes.delete(h);
+      }
+    } else {
+      const at = d === undefined ? -1 : d.indexOf(id);
+      assert(at >= 0, () => `hashed block ${id} missing from its cache-map entry`);
+      d!.splice(at, 1);
+      if (d!.length === 0) this.cacheDupes.delete(h);
+    }
     this.hasHash[id] = 0;
     this.hash[id] = 0;
   }
@@ -137,14 +152,15 @@ export class BlockPool {
   resetPrefixCache(): boolean {
     if (this.free.length !== this.numGpuBlocks - 1) return false;
     this.cacheMap.clear();
+    this.cacheDupes.clear();
     this.hasHash.fill(0);
     this.hash.fill(0);
     return true;
   }
 
   get numCachedBlocks(): number {
-    let n = 0;
-    for (const ids of this.cacheMap.values()) n += ids.length;
+    let n = this.cacheMap.size;
+    for (const ids of this.cacheDupes.values()) n += ids.length;
     return n;
   }
 
@@ -174,9 +190,11 @@ export class BlockPool {
     assert(order.length === this.free.length, 'free-queue length disagrees with its links');
     assert(used + this.free.length === this.numGpuBlocks - 1, () => `free ${this.free.length} + used ${used} != usable ${this.numGpuBlocks - 1}`);
     let mapped = 0;
-    for (const [h, ids] of this.cacheMap) {
-      assert(ids.length > 0, 'empty cache-map entry');
-      for (const id of ids) {
+    for (const [h, d] of this.cacheDupes) {
+      assert(d.length > 0 && this.cacheMap.has(h), () => `duplicate list for hash ${h} without a first block`);
+    }
+    for (const [h, first] of this.cacheMap) {
+      for (const id of [first, ...(this.cacheDupes.get(h) ?? [])]) {
         assert(this.hasHash[id] === 1 && this.hash[id] === h, () => `cache map points hash ${h} at block ${id}, which holds ${this.blockHash(id)}`);
         mapped++;
       }
@@ -188,7 +206,10 @@ export class BlockPool {
 
   snapshot(): BlockPoolState {
     const cached: [number, number][] = [];
-    for (const [h, ids] of this.cacheMap) for (const id of ids) cached.push([id, h]);
+    for (const [h, first] of this.cacheMap) {
+      cached.push([first, h]);
+      for (const id of this.cacheDupes.get(h) ?? []) cached.push([id, h]);
+    }
     return { refCounts: Array.from(this.refCnt), cached, freeQueue: this.free.toArray() };
   }
 
@@ -196,6 +217,7 @@ export class BlockPool {
     assert(s.refCounts.length === this.numGpuBlocks, 'snapshot block count does not match numGpuBlocks');
     this.refCnt.set(s.refCounts);
     this.cacheMap.clear();
+    this.cacheDupes.clear();
     this.hasHash.fill(0);
     this.hash.fill(0);
     for (const [id, h] of s.cached) this.cacheBlock(id, h);

@@ -39,6 +39,7 @@ export interface KVCacheManagerState {
   readonly numHits: number;
 }
 
+const NO_BLOCKS: readonly number[] = Object.freeze([]);
 const NO_HIT: ComputedBlocks = { blockIds: [], numComputedTokens: 0 };
 
 export class KVCacheManager {
@@ -177,7 +178,7 @@ export class KVCacheManager {
     computed: ComputedBlocks = NO_HIT,
     numLookaheadTokens = 0,
     fullSequenceMustFit = false,
-  ): number[] | undefined {
+  ): readonly number[] | undefined {
     assert(numNewTokens > 0, 'allocateSlots needs numNewTokens > 0');
     const bs = this.blockSize;
     const mml = this.opts.maxModelLen;
@@ -198,7 +199,7 @@ export class KVCacheManager {
       if (full > this.pool.numFreeBlocks) return undefined;
     }
     const numTokensNeeded = Math.min(totalComputed + numNewTokens + numLookaheadTokens, mml);
-    if (existing !== undefined) this.removeSkippedBlocks(reqId, request.numComputedTokens);
+    if (existing !== undefined && this.opts.slidingWindow !== null) this.removeSkippedBlocks(reqId, request.numComputedTokens);
     const numNew = this.numBlocksToAllocate(held, hits, numTokensNeeded, totalComputed);
     if (numNew > this.pool.numFreeBlocks) return undefined;
 
@@ -217,10 +218,14 @@ export class KVCacheManager {
       const skipped = this.numSkippedBlocks(totalComputed);
       for (let i = 0; i < skipped; i++) table.push(NULL_BLOCK_ID);
     }
-    const fresh: number[] = [];
     const want = Math.ceil(numTokensNeeded / bs) - table.length;
-    if (want > 0) this.pool.getNewBlocks(want, fresh);
-    for (const id of fresh) table.push(id);
+    let fresh: readonly number[] = NO_BLOCKS;
+    if (want > 0) {
+      const got: number[] = [];
+      this.pool.getNewBlocks(want, got);
+      for (const id of got) table.push(id);
+      fresh = got;
+    }
     if (this.opts.enablePrefixCaching) this.cacheBlocks(request, Math.min(totalComputed + numNewTokens, request.numTokens));
     return fresh;
   }

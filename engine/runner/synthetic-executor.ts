@@ -48,6 +48,7 @@ export class SyntheticExecutor implements Executor {
     const { seed, vocabSize, acceptance, proposer } = this.opts;
     for (const id of so.finishedReqIds) this.device.delete(id);
     for (const id of so.preemptedReqIds) this.device.delete(id);
+    const fresh = so.newRequestTokenIds;
     const n = so.scheduled.length;
     const reqIds = new Array<string>(n);
     const sampled = new Array<number[]>(n);
@@ -58,7 +59,7 @@ export class SyntheticExecutor implements Executor {
       let st = this.device.get(sr.reqId);
       if (sr.kind !== 'running' || st === undefined) {
         assert(sr.kind !== 'running', () => `executor has no state for running request ${sr.reqId}`);
-        st = { key: requestKey(seed, sr.reqId), numTokens: sr.numTokens };
+        st = { key: requestKey(seed, sr.reqId), numTokens: fresh[sr.reqId]?.length ?? sr.numTokens };
         this.device.set(sr.reqId, st);
       }
       if (sr.isPrefillChunk) {

@@ -22,15 +22,8 @@ export interface ScheduledRequest {
    * requests this is the token list the worker receives.
    */
   readonly numTokens: number;
-  /**
-   * New/resumed requests: their whole token list (prompt, plus outputs for a resumed request),
-   * which the worker needs to rebuild them; `null` for running requests (the worker has them).
-   */
-  readonly tokenIds: readonly number[] | null;
   /** Drafts verified this step (`len(scheduled_spec_decode_tokens[req_id])`). */
   readonly numSpecTokens: number;
-  /** Sync: the draft ids; async: empty, the drafts live on the device. */
-  readonly specTokenIds: readonly number[];
   /** Blocks allocated this step (for new/resumed: the whole block list, hits included). */
   readonly newBlockIds: readonly number[];
   /** Prefix-cache hit tokens used at admission (0 for running requests). */
@@ -44,6 +37,13 @@ export interface SchedulerOutput {
   readonly batchId: number;
   readonly scheduled: readonly ScheduledRequest[];
   readonly totalNumScheduledTokens: number;
+  /**
+   * New/resumed requests: their whole token list by id (prompt, plus earlier outputs for a resumed
+   * request), which the worker needs to rebuild them. Running requests are absent.
+   */
+  readonly newRequestTokenIds: { readonly [reqId: string]: readonly number[] };
+  /** Sync speculative decoding: the draft ids verified this step, by id (vLLM `scheduled_spec_decode_tokens`). */
+  readonly scheduledSpecDecodeTokens: { readonly [reqId: string]: readonly number[] };
   /** Requests preempted while building this batch, in preemption order. */
   readonly preemptedReqIds: readonly string[];
   /** Requests finished since the previous `schedule()` (workers drop their state). */

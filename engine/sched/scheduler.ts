@@ -24,6 +24,8 @@ import type { ScheduledKind, ScheduledRequest, SchedulerOutput } from './schedul
 import { numRunningTokens, type RunningBudgetRules } from './token-budget';
 import { SpecDecodingStats } from './spec-decoding-stats';
 
+const NO_IDS: readonly number[] = Object.freeze([]);
+
 export class Scheduler {
   readonly config: EngineConfig;
   readonly kv: KVCacheManager;
@@ -90,8 +92,8 @@ export class Scheduler {
     let budget = maxNumScheduledTokens(cfg);
     const sched: Request[] = [];
     const schedN: number[] = [];
-    const schedBlocks: number[][] = [];
-    const schedSpec: number[][] = [];
+    const schedBlocks: (readonly number[])[] = [];
+    const schedSpec: (readonly number[])[] = [];
     const schedNumSpec: number[] = [];
     const schedKind: ScheduledKind[] = [];
     const schedCached: number[] = [];
@@ -107,7 +109,7 @@ export class Scheduler {
         i++;
         continue;
       }
-      let blocks: number[] | undefined;
+      let blocks: readonly number[] | undefined;
       let gaveUp = false;
       for (;;) {
         blocks = this.kv.allocateSlots(req, n, undefined, this.lookahead);
@@ -131,7 +133,7 @@ export class Scheduler {
       }
       if (gaveUp) break;
       const comp = req.numComputedTokens;
-      let specIds: number[] = [];
+      let specIds: readonly number[] = NO_IDS;
       let numSpec = 0;
       if (req.numSpecTokens > 0) {
         const s = n + comp - req.numTokens - req.numOutputPlaceholders;
@@ -176,7 +178,7 @@ export class Scheduler {
         sched.push(req);
         schedN.push(n);
         schedBlocks.push(this.kv.blockTable(req.requestId)!.slice());
-        schedSpec.push([]);
+        schedSpec.push(NO_IDS);
         schedNumSpec.push(0);
         schedKind.push(kind);
         schedCached.push(c);
@@ -187,6 +189,8 @@ export class Scheduler {
     // _update_after_schedule: advance computed tokens optimistically.
     const scheduled: ScheduledRequest[] = new Array<ScheduledRequest>(sched.length);
     let total = 0;
+    const newRequestTokenIds: Record<string, readonly number[]> = {};
+    const specDecodeTokens: Record<string, readonly number[]> = {};
     for (let j = 0; j < sched.length; j++) {
       const req = sched[j]!;
       const n = schedN[j]!;
@@ -196,6 +200,8 @@ export class Scheduler {
       const numTokens = req.numTokens;
       this.onScheduled(req, schedNumSpec[j]!);
       total += n;
+      if (schedKind[j] !== 'running') newRequestTokenIds[req.requestId] = req.allTokenIds.slice();
+      if (schedSpec[j]!.length > 0) specDecodeTokens[req.requestId] = schedSpec[j]!;
       scheduled[j] = {
         reqId: req.requestId,
         kind: schedKind[j]!,
@@ -203,9 +209,7 @@ export class Scheduler {
         numComputedTokens: before,
         numPromptTokens: req.numPromptTokens,
         numTokens,
-        tokenIds: schedKind[j] === 'running' ? null : req.allTokenIds.slice(),
         numSpecTokens: schedNumSpec[j]!,
-        specTokenIds: schedSpec[j]!,
         newBlockIds: schedBlocks[j]!,
         numCachedTokens: schedCached[j]!,
         isPrefillChunk: req.isPrefillChunk,
@@ -217,6 +221,8 @@ export class Scheduler {
       batchId: this.nextBatchId++,
       scheduled,
       totalNumScheduledTokens: total,
+      newRequestTokenIds,
+      scheduledSpecDecodeTokens: specDecodeTokens,
       preemptedReqIds: preempted.map((r) => r.requestId),
       finishedReqIds,
       numCommonPrefixBlocks: running.length > 0 ? this.kv.numCommonPrefixBlocks(running[0]!.requestId, running.length) : 0,

@@ -5,19 +5,10 @@
  * `schedule.batchId` and `processed.batchId` differ by one in the steady state.
  */
 import type { FinishReason } from '../request/status';
-import type { ScheduledKind } from '../sched/scheduler-output';
+import type { ScheduledRequest } from '../sched/scheduler-output';
 
-export interface ScheduledEntry {
-  readonly reqId: string;
-  readonly kind: ScheduledKind;
-  readonly numScheduledTokens: number;
-  /** Computed tokens before the step. */
-  readonly numComputedTokens: number;
-  readonly numSpecTokens: number;
-  readonly numCachedTokens: number;
-  readonly isPrefillChunk: boolean;
-  readonly newBlockIds: readonly number[];
-}
+/** One scheduled request of a step: the `SchedulerOutput` row itself (plain readonly data). */
+export type ScheduledEntry = ScheduledRequest;
 
 export interface ScheduleRecord {
   readonly batchId: number;
