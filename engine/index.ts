@@ -12,3 +12,4 @@ export * from './spec/index';
 export * from './cost/index';
 export * from './presets/index';
 export * from './io/index';
+export * from './bench/index';

@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { EngineCostModel, type EngineCostModelOptions } from '../../../engine/cost/index';
-import type { SchedulerOutput } from '../../../engine/sched/scheduler-output';
+import { makeBatch } from './make-batch';
 
 const OPTS: EngineCostModelOptions = {
   model: 'deepseek-r1', hardware: 'B200', tensorParallelSize: 8, numSpecTokens: 3, kvCacheDtype: 'fp8', cudagraphMode: 'FULL_AND_PIECEWISE',
   attentionBackend: 'FLASHINFER_MLA', maxNumSeqs: 1024, maxNumBatchedTokens: 8192, maxCaptureSize: 2048, asyncScheduling: false,
 };
 
-function batch(batchId: number, rows: { id: string; n: number; kind?: 'new' | 'running' }[]): SchedulerOutput {
-  return {
-    batchId, totalNumScheduledTokens: rows.reduce((a, r) => a + r.n, 0), preemptedReqIds: [], finishedReqIds: [], numCommonPrefixBlocks: 0,
-    scheduled: rows.map((r) => ({
-      reqId: r.id, kind: r.kind ?? 'running', numScheduledTokens: r.n, numComputedTokens: 1000, numPromptTokens: 1000, numTokens: 1001,
-      tokenIds: null, numSpecTokens: r.n - 1, specTokenIds: [], newBlockIds: [], numCachedTokens: 0, isPrefillChunk: false,
-    })),
-  };
-}
+const batch = (batchId: number, rows: { id: string; n: number; kind?: 'new' | 'running' }[]) => makeBatch(batchId, rows);
 
 describe('EngineCostModel (the engine step-time plug-in)', () => {
   it('records graph mode, padding and a step time that is GPU + host in sync mode', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../engine/base/rng';
-import type { SchedulerOutput } from '../../../engine/sched/scheduler-output';
+import { makeBatch } from '../cost/make-batch';
 import {
   PerPositionAcceptance, DEEPSEEK_MTP_ACCEPTANCE_RATES, MtpProposer, SpecDecodeCounters, applyRejections, releasePlaceholders,
   verificationResult, verifyGreedy, verifySynthetic,
@@ -118,13 +118,7 @@ describe('spec-decode metrics', () => {
 });
 
 describe('MTP proposer', () => {
-  const so = (rows: { reqId: string; n: number; chunk: boolean }[]): SchedulerOutput => ({
-    batchId: 0, totalNumScheduledTokens: rows.reduce((a, r) => a + r.n, 0), preemptedReqIds: [], finishedReqIds: [], numCommonPrefixBlocks: 0,
-    scheduled: rows.map((r) => ({
-      reqId: r.reqId, kind: 'running' as const, numScheduledTokens: r.n, numComputedTokens: 10, numPromptTokens: 10, numTokens: 11, tokenIds: null,
-      numSpecTokens: 0, specTokenIds: [], newBlockIds: [], numCachedTokens: 0, isPrefillChunk: r.chunk,
-    })),
-  });
+  const so = (rows: { reqId: string; n: number; chunk: boolean }[]) => makeBatch(0, rows.map((r) => ({ id: r.reqId, n: r.n, chunk: r.chunk })));
 
   it('drafts the next k tokens of the sequence (argmax in the synthetic world)', () => {
     const p = new MtpProposer(3);
