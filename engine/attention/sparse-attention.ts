@@ -98,6 +98,7 @@ export function attendSubset(
   const values = new Float64Array(chunk * D);
   const scores = new Float64Array(H * chunk);
   const valid = new Uint8Array(chunk);
+  const qRow = new Float64Array(D);
   for (let t0 = 0; t0 < T; t0 += knobs.queryChunkSize) {
     const t1 = Math.min(T, t0 + knobs.queryChunkSize);
     for (let t = t0; t < t1; t++) {
@@ -122,11 +123,12 @@ export function attendSubset(
         for (let h0 = 0; h0 < H; h0 += headBlock) {
           const h1 = Math.min(H, h0 + headBlock);
           for (let h = h0; h < h1; h++) {
-            const qOff = (t * H + h) * D;
+            qRow.set(q.subarray((t * H + h) * D, (t * H + h + 1) * D)); // one float64 copy of q[t, h]
             for (let i = 0; i < m; i++) {
               if (!valid[i]) continue;
+              const vOff = i * D;
               let dot = 0;
-              for (let d = 0; d < D; d++) dot += q[qOff + d]! * values[i * D + d]!;
+              for (let d = 0; d < D; d++) dot += qRow[d]! * values[vOff + d]!;
               sc[h * m + i] = scale * dot;
             }
           }

@@ -67,6 +67,7 @@ export function onlineSoftmaxUpdate(
   if (!(Number.isInteger(headStart) && Number.isInteger(headEnd) && headStart >= 0 && headStart <= headEnd && headEnd <= state.numHeads)) {
     throw new EngineError(`head range [${headStart}, ${headEnd}) is not inside [0, ${state.numHeads})`, 'headStart');
   }
+  const acc = state.acc; // locals keep the hot loops monomorphic and free of property loads
   for (let h = headStart; h < headEnd; h++) {
     let chunkMax = -Infinity;
     for (let c = 0; c < n; c++) if (valid[c]) chunkMax = Math.max(chunkMax, scores[h * n + c]!);
@@ -76,13 +77,13 @@ export function onlineSoftmaxUpdate(
     const alpha = mOld === -Infinity ? 0 : Math.exp(mOld - mNew);
     const aOff = h * D;
     let l = alpha * state.l[h]!;
-    if (alpha !== 1) for (let d = 0; d < D; d++) state.acc[aOff + d] = alpha * state.acc[aOff + d]!;
+    if (alpha !== 1) for (let d = 0; d < D; d++) acc[aOff + d] = alpha * acc[aOff + d]!;
     for (let c = 0; c < n; c++) {
       if (!valid[c]) continue;
       const p = Math.exp(scores[h * n + c]! - mNew);
       l += p;
       const vOff = c * D;
-      for (let d = 0; d < D; d++) state.acc[aOff + d] = state.acc[aOff + d]! + p * values[vOff + d]!;
+      for (let d = 0; d < D; d++) acc[aOff + d] = acc[aOff + d]! + p * values[vOff + d]!;
     }
     state.l[h] = l;
     state.m[h] = mNew;
