@@ -17,12 +17,12 @@ export interface CandidateLists {
 
 /** Builds lists from plain rows (each row padded with −1 to the widest) and lengths (default: row lengths). */
 export function candidateLists(rows: readonly (readonly number[])[], lens?: readonly number[]): CandidateLists {
+  if (lens && lens.length !== rows.length) throw new EngineError(`lens has ${lens.length} entries for ${rows.length} rows`, 'lens');
   const width = rows.reduce((w, r) => Math.max(w, r.length), 0);
   const slots = new Int32Array(rows.length * width).fill(-1);
   rows.forEach((r, t) => r.forEach((s, i) => (slots[t * width + i] = s)));
   const l = new Int32Array(rows.length);
   rows.forEach((r, t) => (l[t] = lens ? lens[t]! : r.length));
-  if (lens && lens.length !== rows.length) throw new EngineError(`lens has ${lens.length} entries for ${rows.length} rows`, 'lens');
   return { slots, lens: l, width };
 }
 

@@ -6,3 +6,5 @@ export * from './dense-reference';
 export * from './v4-candidates';
 export * from './prefill-candidates';
 export * from './indexer';
+export * from './decode-dispatch';
+export * from './matmul-decode';
