@@ -1,8 +1,9 @@
 /** Public pieces of engine/arrow: documented table schemas, converters and IPC bytes. */
 export {
   STEP_TRACE_SPEC, STEP_SUMMARY_SPEC, REQUESTS_SPEC, BLOCK_TABLE_SPEC, KV_BLOCKS_SPEC, BENCH_REQUESTS_SPEC,
-  stepTraceTable, stepSummaryTable, requestTable, blockTableTable, kvBlocksTable, benchResultTable,
+  stepTraceTableReference, stepSummaryTable, requestTable, blockTableTable, kvBlocksTable, benchResultTable,
 } from './tables';
+export { stepTraceTable } from './step-trace-fast';
 export { buildTable, schemaOf, describeSchema, ARROW_SCHEMA_VERSION } from './columns';
 export type { ColumnKind, ColumnSpec, TableSpec, CellValue } from './columns';
 export { toArrowIPC, fromArrowIPC, isArrowIpcFile } from './ipc';

@@ -151,8 +151,11 @@ function requireArray(v: unknown, name: string): asserts v is readonly unknown[]
   if (!Array.isArray(v)) throw new EngineError(`${name} must be an array`, name);
 }
 
-/** Step trace: one row per (step, scheduled request). */
-export function stepTraceTable(steps: readonly StepSource[]): Table {
+/**
+ * Step trace through the generic column builder: the reference the fast path
+ * (`stepTraceTable` in step-trace-fast.ts) is tested against.
+ */
+export function stepTraceTableReference(steps: readonly StepSource[]): Table {
   requireArray(steps, 'steps');
   const rows: TraceRow[] = [];
   steps.forEach((s, i) => {

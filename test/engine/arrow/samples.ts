@@ -32,6 +32,7 @@ export function sampleSteps(numSteps: number, seed = 7): StepSource[] {
         numCachedTokens: rng.int(3) * 16,
         isPrefillChunk: prefill,
         newBlockIds: blocks,
+        numPromptTokens: 1024, numTokens: 1024 + j, specTokenIds: [],
       });
     }
     const dur = 500 + rng.int(20_000);

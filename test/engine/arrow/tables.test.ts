@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DataType, type Table } from 'apache-arrow';
 import {
-  stepTraceTable, stepSummaryTable, requestTable, blockTableTable, kvBlocksTable, benchResultTable,
+  stepTraceTable, stepTraceTableReference, stepSummaryTable, createEngine, requestTable, blockTableTable, kvBlocksTable, benchResultTable,
   toArrowIPC, fromArrowIPC, isArrowIpcFile, describeSchema, STEP_TRACE_SPEC, EngineError,
 } from '../../../engine/index';
 import { sampleSteps, sampleRequests, sampleBench } from './samples';
@@ -60,6 +60,25 @@ describe('step trace table', () => {
     expect(isArrowIpcFile(stream)).toBe(false);
     expect(canonical(fromArrowIPC(file))).toEqual(canonical(table));
     expect(canonical(fromArrowIPC(stream))).toEqual(canonical(table));
+  });
+
+  it('fast path writes exactly the bytes of the generic column builder', () => {
+    const many = sampleSteps(400, 11);
+    expect(Buffer.from(toArrowIPC(stepTraceTable(many))).equals(Buffer.from(toArrowIPC(stepTraceTableReference(many))))).toBe(true);
+  });
+
+  it('converts a real engine run', () => {
+    const e = createEngine({ maxNumSeqs: 8, maxNumBatchedTokens: 256, numGpuBlocks: 200, maxModelLen: 1024 });
+    for (let i = 0; i < 12; i++) e.addRequest({ promptLen: 100 + 37 * i, maxTokens: 20, ignoreEos: true });
+    const recs = e.run();
+    const c = canonical(stepTraceTable(recs));
+    expect(c.num_rows).toBe(recs.reduce((a, r) => a + (r.schedule?.requests.length ?? 0), 0));
+    // Every request's scheduled tokens add up to its prompt plus all but the last output token.
+    const per = new Map<string, number>();
+    for (const r of c.rows) per.set(r.request_id as string, (per.get(r.request_id as string) ?? 0) + (r.num_scheduled_tokens as number));
+    expect(per.size).toBe(12);
+    for (const v of e.requests) expect(per.get(v.requestId)).toBe(v.numPromptTokens + v.numOutputTokens - 1);
+    expect(canonical(stepSummaryTable(recs)).rows.at(-1)!.time_us).toBe(e.clockUs);
   });
 
   it('is deterministic byte for byte', () => {
