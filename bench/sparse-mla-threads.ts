@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import { loadSparseMlaWasm, splitHeadRange, type AttendHeadsCall, type SparseMlaHeadRunner, type SparseMlaWasm } from '../engine/index';
 
-/** Int32 slots per worker in the control block: seq, done, 11 arguments, scale (as f32 bits). */
+/** Int32 slots per worker in the control block: seq, done, 12 arguments, scale (as f32 bits). */
 const SLOTS = 16;
 
 // CommonJS source of a worker: instantiate, then loop — wait for a new seq, run, publish done.
@@ -26,7 +26,7 @@ for (;;) {
   if (seq < 0) break;
   seen = seq;
   const a = (i) => c[base + 2 + i];
-  ex.attendHeads(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), f[base + 13]);
+  ex.attendHeads(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11), f[base + 14]);
   Atomics.store(c, base + 1, seq);
   Atomics.notify(c, base + 1);
 }
@@ -64,14 +64,14 @@ export async function createThreadedHeadRunner(numThreads = 2, wasm: SparseMlaWa
       for (let i = 0; i < numWorkers; i++) {
         const [h0, h1] = ranges[i + 1]!;
         const b = i * SLOTS;
-        const args = [call.q, call.k, call.s, call.o, call.sink, call.stats, h0, h1, call.numCandidates, call.numFirstSubset, call.headDim];
+        const args = [call.q, call.k, call.s, call.o, call.sink, call.stats, h0, h1, call.numCandidates, call.numFirstSubset, call.headDim, call.kStride];
         args.forEach((v, j) => (c[b + 2 + j] = v));
-        f[b + 13] = call.scale;
+        f[b + 14] = call.scale;
         Atomics.store(c, b, seq);
         Atomics.notify(c, b);
       }
       const [h0, h1] = ranges[0]!;
-      w.exports.attendHeads(call.q, call.k, call.s, call.o, call.sink, call.stats, h0, h1, call.numCandidates, call.numFirstSubset, call.headDim, call.scale);
+      w.exports.attendHeads(call.q, call.k, call.s, call.o, call.sink, call.stats, h0, h1, call.numCandidates, call.numFirstSubset, call.headDim, call.kStride, call.scale);
       for (let i = 0; i < numWorkers; i++) {
         const b = i * SLOTS + 1;
         while (Atomics.load(c, b) !== seq) Atomics.wait(c, b, Atomics.load(c, b));

@@ -23,6 +23,8 @@ export interface AttendHeadsCall {
   /** Rows of subset 0. */
   readonly numFirstSubset: number;
   readonly headDim: number;
+  /** Row stride of the gathered rows in floats (headDim + 16; see assembly/sparse-mla.ts). */
+  readonly kStride: number;
   readonly scale: number;
 }
 
@@ -38,7 +40,7 @@ export const singleThreadHeadRunner: SparseMlaHeadRunner = {
   name: 'single-thread',
   wasm: null,
   attendHeads(wasm, c) {
-    wasm.exports.attendHeads(c.q, c.k, c.s, c.o, c.sink, c.stats, 0, c.numHeadsPad, c.numCandidates, c.numFirstSubset, c.headDim, c.scale);
+    wasm.exports.attendHeads(c.q, c.k, c.s, c.o, c.sink, c.stats, 0, c.numHeadsPad, c.numCandidates, c.numFirstSubset, c.headDim, c.kStride, c.scale);
   },
 };
 

@@ -105,7 +105,8 @@ export function sparseMlaAttentionFast(args: FastSparseMlaArgs): FastSparseMlaRe
   const qOff = align(statsOff + Hp * 16);
   const oOff = align(qOff + Hp * D * 4);
   const kOff = align(oOff + Hp * D * 4);
-  const sOff = align(kOff + Math.max(1, maxN) * D * 4);
+  const ldk = D + 16; // padded row stride (floats): keeps P·K's walk down the rows off one L1 set
+  const sOff = align(kOff + Math.max(1, maxN) * ldk * 4);
   ensureWasmMemory(wasm, sOff + Hp * Math.max(1, maxN) * 4);
   const mem = new Float32Array(wasm.memory.buffer);
   mem.fill(0, qOff / 4, oOff / 4); // padded heads' queries stay zero
@@ -123,14 +124,14 @@ export function sparseMlaAttentionFast(args: FastSparseMlaArgs): FastSparseMlaRe
       for (let i = 0; i < len; i++) {
         const slot = c.slots[t * c.width + i]!;
         if (slot < 0) continue;
-        mem.set(s.kv.subarray(slot * D, slot * D + D), kOff / 4 + n * D);
+        mem.set(s.kv.subarray(slot * D, slot * D + D), kOff / 4 + n * ldk);
         n++;
       }
       if (j === 0) n0 = n;
     });
     const call: AttendHeadsCall = {
       q: qOff, k: kOff, s: sOff, o: oOff, sink: sinkOff, stats: statsOff,
-      numHeadsPad: Hp, numCandidates: n, numFirstSubset: n0, headDim: D, scale: args.scale,
+      numHeadsPad: Hp, numCandidates: n, numFirstSubset: n0, headDim: D, kStride: ldk, scale: args.scale,
     };
     runner.attendHeads(wasm, call);
     for (let h = 0; h < H; h++) {

@@ -33,11 +33,11 @@ export type SparseMlaWasmVariant = 'wasm-relaxed-simd' | 'wasm-simd';
 
 /** The exported kernel functions (byte offsets into the shared memory; see assembly/sparse-mla.ts). */
 export interface SparseMlaWasmExports {
-  qkScores(q: number, k: number, s: number, hBegin: number, hEnd: number, n: number, d: number, scale: number): void;
+  qkScores(q: number, k: number, s: number, hBegin: number, hEnd: number, n: number, d: number, ldk: number, scale: number): void;
   softmaxMerge(s: number, hBegin: number, hEnd: number, n: number, n0: number, sink: number, stats: number): void;
-  pvAccumulate(p: number, k: number, o: number, hBegin: number, hEnd: number, n: number, d: number): void;
+  pvAccumulate(p: number, k: number, o: number, hBegin: number, hEnd: number, n: number, d: number, ldk: number): void;
   attendHeads(q: number, k: number, s: number, o: number, sink: number, stats: number,
-    hBegin: number, hEnd: number, n: number, n0: number, d: number, scale: number): void;
+    hBegin: number, hEnd: number, n: number, n0: number, d: number, ldk: number, scale: number): void;
   /** First byte (16-aligned) above the module's static data; the host lays its buffers out from here. */
   heapBase(): number;
 }

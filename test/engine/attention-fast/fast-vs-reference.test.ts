@@ -42,7 +42,7 @@ function runnerFor(variant: SparseMlaWasmVariant, parts = 1): SparseMlaHeadRunne
     attendHeads(w, c) {
       // Ranges run one after another here; a threaded runner runs them at once over the same memory.
       for (const [h0, h1] of splitHeadRange(c.numHeadsPad, parts).reverse()) {
-        w.exports.attendHeads(c.q, c.k, c.s, c.o, c.sink, c.stats, h0, h1, c.numCandidates, c.numFirstSubset, c.headDim, c.scale);
+        w.exports.attendHeads(c.q, c.k, c.s, c.o, c.sink, c.stats, h0, h1, c.numCandidates, c.numFirstSubset, c.headDim, c.kStride, c.scale);
       }
     },
   };

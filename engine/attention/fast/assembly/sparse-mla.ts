@@ -4,7 +4,10 @@
 //
 // Memory is owned by the TypeScript side (engine/attention/fast/wasm-kernels.ts), which passes
 // byte offsets. Layouts (all f32, 16-byte aligned, row-major):
-//   q [numHeadsPad, D]   k [N, D] (valid candidate rows only, subset 0 then subset 1)
+//   q [numHeadsPad, D]   k [N, ldk] (valid candidate rows only, subset 0 then subset 1; the row
+//                        stride ldk = D + 16 floats keeps rows off a single L1 set: with a
+//                        2048-byte stride, P·K's walk down 64 rows thrashed two sets and ran at
+//                        70% of the padded speed)
 //   s [numHeadsPad, N]   scores, then softmax weights in place
 //   o [numHeadsPad, D]   output
 // Preconditions (checked by the caller): D % 8 == 0, head ranges start and end on multiples of 4.
@@ -26,8 +29,9 @@
 const TILE: i32 = 64;
 
 /** s[h, n] = scale * dot(q[h], k[n]) for h < numHeadsPad, n < N; 4 heads x 2 candidates per block. */
-export function qkScores(q: usize, k: usize, s: usize, hBegin: i32, hEnd: i32, N: i32, D: i32, scale: f32): void {
+export function qkScores(q: usize, k: usize, s: usize, hBegin: i32, hEnd: i32, N: i32, D: i32, ldk: i32, scale: f32): void {
   const rowBytes = <usize>D << 2;
+  const kStride = <usize>ldk << 2;
   const sRow = <usize>N << 2;
   for (let n0: i32 = 0; n0 < N; n0 += TILE) {
     const n1 = min(n0 + TILE, N);
@@ -39,8 +43,8 @@ export function qkScores(q: usize, k: usize, s: usize, hBegin: i32, hEnd: i32, N
       const sOut = s + <usize>h * sRow;
       let n = n0;
       for (; n + 1 < n1; n += 2) {
-        const ka = k + <usize>n * rowBytes;
-        const kb = ka + rowBytes;
+        const ka = k + <usize>n * kStride;
+        const kb = ka + kStride;
         let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
         let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
         for (let d: usize = 0; d < rowBytes; d += 16) {
@@ -62,7 +66,7 @@ export function qkScores(q: usize, k: usize, s: usize, hBegin: i32, hEnd: i32, N
         store<f32>(o + 3 * sRow, hsum(a3) * scale); store<f32>(o + 3 * sRow, hsum(b3) * scale, 4);
       }
       if (n < n1) {
-        const ka = k + <usize>n * rowBytes;
+        const ka = k + <usize>n * kStride;
         let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
         for (let d: usize = 0; d < rowBytes; d += 16) {
           const x = v128.load(ka + d);
@@ -82,8 +86,9 @@ export function qkScores(q: usize, k: usize, s: usize, hBegin: i32, hEnd: i32, N
 }
 
 /** o[h, :] = sum_n p[h, n] * k[n, :]; 4 heads x 8 dims per block, K tiled over candidates. */
-export function pvAccumulate(p: usize, k: usize, o: usize, hBegin: i32, hEnd: i32, N: i32, D: i32): void {
+export function pvAccumulate(p: usize, k: usize, o: usize, hBegin: i32, hEnd: i32, N: i32, D: i32, ldk: i32): void {
   const rowBytes = <usize>D << 2;
+  const kStride = <usize>ldk << 2;
   const pRow = <usize>N << 2;
   memory.fill(o + <usize>hBegin * rowBytes, 0, <usize>(hEnd - hBegin) * rowBytes);
   for (let n0: i32 = 0; n0 < N; n0 += TILE) {
@@ -97,7 +102,7 @@ export function pvAccumulate(p: usize, k: usize, o: usize, hBegin: i32, hEnd: i3
         let a1 = v128.load(oa + rowBytes), b1 = v128.load(oa + rowBytes, 16);
         let a2 = v128.load(oa + 2 * rowBytes), b2 = v128.load(oa + 2 * rowBytes, 16);
         let a3 = v128.load(oa + 3 * rowBytes), b3 = v128.load(oa + 3 * rowBytes, 16);
-        let kr = k + <usize>n0 * rowBytes + d;
+        let kr = k + <usize>n0 * kStride + d;
         let pn = p0 + (<usize>n0 << 2);
         for (let n = n0; n < n1; n++) {
           const x = v128.load(kr);
@@ -110,7 +115,7 @@ export function pvAccumulate(p: usize, k: usize, o: usize, hBegin: i32, hEnd: i3
           a2 = madd(w2, x, a2); b2 = madd(w2, y, b2);
           const w3 = v128.load32_splat(pn + 3 * pRow);
           a3 = madd(w3, x, a3); b3 = madd(w3, y, b3);
-          kr += rowBytes;
+          kr += kStride;
           pn += 4;
         }
         v128.store(oa, a0); v128.store(oa, b0, 16);
@@ -231,8 +236,8 @@ export function heapBase(): usize {
 
 /** The three phases for heads [hBegin, hEnd) of one token: scores, merged softmax weights, output. */
 export function attendHeads(q: usize, k: usize, s: usize, o: usize, sink: usize, stats: usize,
-                            hBegin: i32, hEnd: i32, N: i32, n0: i32, D: i32, scale: f32): void {
-  qkScores(q, k, s, hBegin, hEnd, N, D, scale);
+                            hBegin: i32, hEnd: i32, N: i32, n0: i32, D: i32, ldk: i32, scale: f32): void {
+  qkScores(q, k, s, hBegin, hEnd, N, D, ldk, scale);
   softmaxMerge(s, hBegin, hEnd, N, n0, sink, stats);
-  pvAccumulate(s, k, o, hBegin, hEnd, N, D);
+  pvAccumulate(s, k, o, hBegin, hEnd, N, D, ldk);
 }
