@@ -8,3 +8,4 @@ export * from './prefill-candidates';
 export * from './indexer';
 export * from './decode-dispatch';
 export * from './matmul-decode';
+export * from './cache-subset';

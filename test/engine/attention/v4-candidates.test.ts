@@ -14,6 +14,7 @@ import {
   prefillWorkspaceRow,
   sparseMlaAttention,
   stackCandidateRows,
+  subsetFromV4Cache,
   swaDecodeCandidates,
   V4_FLASH_COMPRESS_RATIOS,
   V4_SOFTMAX_SCALE,
@@ -156,5 +157,31 @@ describe('a V4-Flash-shaped decode step through fp8_ds_mla caches', () => {
     for (let i = 0; i < r.out.length; i++) maxDiff = Math.max(maxDiff, Math.abs(r.out[i]! - d.out[i]!));
     expect(maxDiff).toBeLessThan(1e-12);
     expect(r.out.some((v) => v !== 0)).toBe(true);
+  });
+});
+
+describe('subsets straight from a paged cache', () => {
+  it('dequantises each referenced entry once and gives the same attention as the whole dequantised cache', () => {
+    const rng = new Rng(43);
+    const layout = v4CacheLayout({ entriesPerPage: 2, numPages: 10 });
+    const cache = new Uint8Array(10 * layout.pageStride);
+    for (let s = 0; s < 20; s++) writeEntryV4(cache, s, quantizeEntryV4(new Float32Array(512).map(() => rng.normal())), layout);
+    const candidates = stackCandidateRows([
+      { slots: Int32Array.from([3, 3, -1, 19, 0]), len: 5 },
+      { slots: Int32Array.from([7, 2, 2, 12, 999]), len: 4 }, // 999 sits past len: never read, never checked
+    ]);
+    const sub = subsetFromV4Cache(cache, layout, candidates);
+    expect(Array.from(sub.globalSlots)).toEqual([3, 19, 0, 7, 2, 12]);
+    expect(sub.kv.length).toBe(6 * 512);
+    const q = new Float32Array(2 * 4 * 512).map(() => rng.normal());
+    const args = { q, numHeads: 4, headDim: 512, scale: V4_SOFTMAX_SCALE, sink: [0, 1, -Infinity, 2] };
+    const compact = sparseMlaAttention({ ...args, subsets: [sub] });
+    const whole = sparseMlaAttention({ ...args, subsets: [{ kv: dequantizeCacheV4(cache, layout), candidates }] });
+    let maxDiff = 0;
+    for (let i = 0; i < compact.out.length; i++) maxDiff = Math.max(maxDiff, Math.abs(compact.out[i]! - whole.out[i]!));
+    expect(maxDiff).toBeLessThan(1e-14);
+    expect(() => subsetFromV4Cache(cache, layout, stackCandidateRows([{ slots: Int32Array.from([20]), len: 1 }]))).toThrow(
+      expect.objectContaining({ argument: 'candidates' }),
+    );
   });
 });
