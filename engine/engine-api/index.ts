@@ -41,3 +41,5 @@ export { linearStepCost, DEFAULT_LINEAR_STEP_COST } from '../runner/linear-step-
 export type { LinearStepCost } from '../runner/linear-step-cost';
 export type { StepRecord, ScheduleRecord, ScheduledEntry, ProcessedRecord, OutputEntry } from '../trace/step-record';
 export type { EngineSnapshot, EngineStats, BlockView, KVUsageView, InFlightBatch } from '../trace/snapshot';
+export { fromVllmArgs } from '../config/vllm-args';
+export type { VllmArgsResult } from '../config/vllm-args';

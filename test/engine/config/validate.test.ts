@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../../engine/config/validate';
+import { DEFAULT_ENGINE_CONFIG, maxNumScheduledTokens, numLookaheadTokens, effectiveMaxCudagraphCaptureSize } from '../../../engine/config/engine-config';
+import { ConfigError } from '../../../engine/base/errors';
+
+function issues(partial: object): string[] {
+  try {
+    resolveConfig(partial as never);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues.map((i) => i.path);
+    throw e;
+  }
+  return [];
+}
+
+describe('resolveConfig / validateConfig', () => {
+  it('fills vLLM defaults and merges nested objects', () => {
+    const c = resolveConfig({ maxNumSeqs: 4, speculative: { numSpeculativeTokens: 2 }, synthetic: { eosTokenId: 3 } });
+    expect(c.maxNumSeqs).toBe(4);
+    expect(c.gpuMemoryUtilization).toBe(0.92);
+    expect(c.speculative).toEqual({ method: 'mtp', numSpeculativeTokens: 2 });
+    expect(c.synthetic.vocabSize).toBe(DEFAULT_ENGINE_CONFIG.synthetic.vocabSize);
+    expect(c.synthetic.eosTokenId).toBe(3);
+    expect(JSON.parse(JSON.stringify(c))).toEqual(c);
+  });
+
+  it('reports every issue at once, naming each key', () => {
+    expect(issues({ maxNumSeqs: 0, blockSize: 1.5, policy: 'lifo', maxNumSeq: 3, gpuMemoryUtilization: 1.2 }).sort())
+      .toEqual(['blockSize', 'gpuMemoryUtilization', 'maxNumSeq', 'maxNumSeqs', 'policy']);
+  });
+
+  it('follows vLLM scheduler rules', () => {
+    expect(issues({ enableChunkedPrefill: false, maxModelLen: 4096, maxNumBatchedTokens: 2048, numGpuBlocks: 4097 })).toEqual(['maxNumBatchedTokens']);
+    expect(issues({ maxNumSeqs: 512, maxNumBatchedTokens: 256 })).toEqual(['maxNumBatchedTokens']);
+    expect(issues({ maxNumPartialPrefills: 2, enableChunkedPrefill: false, maxModelLen: 1024, maxNumBatchedTokens: 2048 })).toEqual(['maxNumPartialPrefills']);
+    expect(issues({ numGpuBlocks: 10, blockSize: 16, maxModelLen: 1024 })).toEqual(['numGpuBlocks']);
+    expect(issues({ asyncScheduling: true, speculative: { method: 'ngram', numSpeculativeTokens: 2 } })).toEqual(['asyncScheduling']);
+    expect(issues({ synthetic: { acceptanceRates: [0.5, 0.7] } })).toEqual(['synthetic.acceptanceRates']);
+  });
+
+  it('derives the scheduling budget, lookahead and capture cap as vLLM does', () => {
+    const c = resolveConfig({ maxNumSeqs: 256, maxNumBatchedTokens: 8192, speculative: { method: 'draft_model', numSpeculativeTokens: 3 } });
+    expect(maxNumScheduledTokens(c)).toBe(8192 - 256);
+    expect(numLookaheadTokens(c)).toBe(3);
+    expect(numLookaheadTokens(resolveConfig({ speculative: { method: 'ngram', numSpeculativeTokens: 3 } }))).toBe(0);
+    expect(effectiveMaxCudagraphCaptureSize(resolveConfig({ maxNumSeqs: 32, speculative: { numSpeculativeTokens: 3 } }))).toBe(256);
+    expect(effectiveMaxCudagraphCaptureSize(resolveConfig({ maxNumSeqs: 1024 }))).toBe(512);
+  });
+});
