@@ -128,9 +128,29 @@ export function elementAsNumber(t: Tensor, i: number): number {
 
 /** All elements decoded to float64 (exact for every float dtype here; integers beyond 2^53 round). */
 export function tensorToFloat64(t: Tensor): Float64Array {
-  const out = new Float64Array(t.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = elementAsNumber(t, i);
+  const n = t.data.length;
+  const out = new Float64Array(n);
+  if (t.dtype === 'BF16') {
+    const src = t.data as Uint16Array;
+    const u32 = new Uint32Array(n);
+    for (let i = 0; i < n; i++) u32[i] = src[i]! << 16;
+    out.set(new Float32Array(u32.buffer));
+  } else if (t.dtype === 'F16' || t.dtype === 'F8_E4M3') {
+    const table = t.dtype === 'F16' ? F16_TABLE() : E4M3_TABLE;
+    const src = t.data as Uint16Array | Uint8Array;
+    for (let i = 0; i < n; i++) out[i] = table[src[i]!]!;
+  } else if (t.dtype === 'I64' || t.dtype === 'U64') {
+    for (let i = 0; i < n; i++) out[i] = Number(t.data[i]!);
+  } else {
+    out.set(t.data as ArrayLike<number>);
+  }
   return out;
+}
+
+const E4M3_TABLE = Float64Array.from({ length: 256 }, (_, c) => e4m3ToNumber(c));
+let f16Table: Float64Array | undefined;
+function F16_TABLE(): Float64Array {
+  return (f16Table ??= Float64Array.from({ length: 65536 }, (_, h) => f16ToNumber(h)));
 }
 
 /** Builds a tensor after checking that `data` fits `dtype` and `shape` (caller mistakes throw). */

@@ -16,3 +16,5 @@ export type { CompareOptions, CompareReport, TensorComparison, ElementError, Com
 export { encodeSnapshotFile, decodeSnapshotFile, SNAPSHOT_FILE_MAGIC, SNAPSHOT_FILE_VERSION } from './snapshot-file';
 export type { SnapshotFileContents } from './snapshot-file';
 export { crc32 } from './crc32';
+export { replayDump } from './replay-dump';
+export type { ReplayOptions, ReplayResult } from './replay-dump';

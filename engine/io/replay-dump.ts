@@ -1,0 +1,315 @@
+/**
+ * `replayDump(record, { tensors?, seed })`: rebuilds the attention call a vLLM sparse-MLA dump
+ * record describes and runs it through the reference path (engine/attention's
+ * `sparseMlaAttention`, fp32-faithful math in float64). Shapes, strides (page stride of each
+ * cache), list widths, lengths and the layer kind come from the record; values come from
+ * `tensors` (keyed by the record's field names: `q`, `attn_sink`, `swa_cache`, `kv_cache`,
+ * `topk_indices`, `topk_lens`, `swa_indices`, `swa_lens` for decode; `gathered_kv`,
+ * `combined_indices`, `combined_lens` for prefill) or are synthesised from the seed, consistent
+ * with sparse-mla.md §3–§7. Decode replays the compressed subset then the SWA subset merged with
+ * the sink (§2.6); prefill replays the combined lists over the bf16 workspace (§4.3, §8.3).
+ * Every tensor used is returned in `inputs`, so a replay can be saved and re-run bit for bit.
+ */
+import { EngineError } from '../base/errors';
+import { Rng } from '../base/rng';
+import {
+  c128aDecodeCandidates, c4aDecodeCandidates, checkSparseMlaKnobs, prefillCombinedCandidates, sparseMlaAttention,
+  swaDecodeCandidates, V4_SLIDING_WINDOW,
+} from '../attention/index';
+import type { CandidateLists, SparseMlaKnobs } from '../attention/index';
+import { bf16Bits, dequantizeEntryV4, dequantizeSlotsV4, quantizeEntryV4, roundUp } from '../quant/index';
+import type { PagedCacheLayout } from '../quant/index';
+import { makeTensor, tensorToFloat64 } from './dtype';
+import type { Tensor } from './dtype';
+import { check } from './format-error';
+import {
+  asInt32, cacheLayoutFromSummary, checkSupplied, defaultNumHeads, queryHeads, seededCache, seededLatent, seededQueries,
+  seededSink, suppliedMap, widthOf,
+} from './replay-inputs';
+import type { SuppliedTensors } from './replay-inputs';
+import { seededDecodeSchedule, seededPrefillLengths, shuffledIndices } from './replay-schedule';
+import type { DecodeFields, PrefillFields, SparseMlaDumpRecord } from './vllm-dump';
+
+export interface ReplayOptions {
+  /** Seed for every value not supplied (default 0). */
+  readonly seed?: number;
+  readonly tensors?: SuppliedTensors;
+  /** Real heads (≤ H_pad); heads beyond are padding with zero output. Default: leading finite sink entries. */
+  readonly numHeads?: number;
+  /** The Triton knobs of the run being reproduced (chunk sizes shape the reference's loops). */
+  readonly knobs?: Partial<SparseMlaKnobs>;
+  /** Whether the bf16 matmul decode path was enabled (SM12x default: true); only affects `dispatch`. */
+  readonly matmulDecode?: boolean;
+  /** Prefill only: replay query tokens [start, end) of the chunk (default: all). */
+  readonly tokenRange?: readonly [number, number];
+}
+
+export interface ReplayResult {
+  readonly phase: 'prefill' | 'decode';
+  readonly prefix: string;
+  readonly compressRatio: number;
+  readonly numTokens: number;
+  readonly numHeads: number;
+  readonly paddedHeads: number;
+  /** The vLLM kernel path this record would take (sparse-mla.md §8.2/§8.3). */
+  readonly dispatch: string;
+  readonly knobs: SparseMlaKnobs;
+  /** Every tensor the replay used, by field name (plus schedule tensors when synthesised). */
+  readonly inputs: ReadonlyMap<string, Tensor>;
+  /** Names of `inputs` generated from the seed rather than supplied. */
+  readonly synthesized: readonly string[];
+  /** `[T, H_pad, 512]` float32 (the fp32 reference) and its bf16 store, as the kernel writes it. */
+  readonly output: Tensor<'F32'>;
+  readonly outputBf16: Tensor<'BF16'>;
+  /** Per subset (`compressed`, `swa` for decode; `combined` for prefill): LSE `[T, numHeads]`. */
+  readonly subsetLse: ReadonlyMap<string, Float64Array>;
+}
+
+const i32 = (a: Int32Array, shape: number[]) => makeTensor('I32', shape, a);
+
+/** Candidate rows restricted to valid entries and remapped onto compact KV rows. */
+function compactSubset(c: CandidateLists, layout: PagedCacheLayout, cache: Uint8Array, name: string): { kv: Float32Array; candidates: CandidateLists } {
+  const numSlots = layout.numPages * layout.entriesPerPage;
+  const rowOf = new Map<number, number>();
+  const slots = new Int32Array(c.slots.length).fill(-1);
+  const T = c.lens.length;
+  for (let t = 0; t < T; t++) {
+    const n = Math.min(c.lens[t]!, c.width);
+    if (c.lens[t]! < 0) throw new EngineError(`${name} lens[${t}] = ${c.lens[t]} is negative`, `tensors.${name}`);
+    for (let i = 0; i < n; i++) {
+      const s = c.slots[t * c.width + i]!;
+      if (s < 0) continue;
+      if (s >= numSlots) throw new EngineError(`${name}[${t}][${i}] = ${s} is outside the cache (${numSlots} slots)`, `tensors.${name}`);
+      let row = rowOf.get(s);
+      if (row === undefined) rowOf.set(s, (row = rowOf.size));
+      slots[t * c.width + i] = row;
+    }
+  }
+  const kv = dequantizeSlotsV4(cache, [...rowOf.keys()], layout);
+  return { kv, candidates: { slots, lens: c.lens, width: c.width } };
+}
+
+function finishOutput(out: Float64Array, T: number, H: number, Hp: number, D: number): { output: Tensor<'F32'>; outputBf16: Tensor<'BF16'> } {
+  const f = new Float32Array(T * Hp * D);
+  for (let t = 0; t < T; t++) for (let h = 0; h < H; h++) f.set(out.subarray((t * H + h) * D, (t * H + h + 1) * D), (t * Hp + h) * D);
+  const b = new Uint16Array(f.length);
+  for (let i = 0; i < f.length; i++) b[i] = bf16Bits(f[i]!);
+  return { output: makeTensor('F32', [T, Hp, D], f), outputBf16: makeTensor('BF16', [T, Hp, D], b) };
+}
+
+function resolveHeads(options: ReplayOptions, sink: Float64Array, Hp: number): number {
+  const H = options.numHeads ?? defaultNumHeads(sink);
+  if (!Number.isInteger(H) || H < 1 || H > Hp) throw new EngineError(`numHeads must be an integer in 1 … ${Hp}, got ${H}`, 'numHeads');
+  return H;
+}
+
+function replayDecode(rec: SparseMlaDumpRecord & { fields: DecodeFields }, o: ReplayOptions): ReplayResult {
+  const f = rec.fields;
+  const at = `line ${rec.line}`;
+  const q = rec.q;
+  check(q !== null, 'vllm-dump', `${at}.q`, 'is null; nothing to replay');
+  const [T, , Hp, D] = q.shape as [number, number, number, number];
+  check(D === 512, 'vllm-dump', `${at}.q.shape`, `head dim ${D} is not 512 (fp8_ds_mla entries hold 512-vectors)`);
+  const ratio = rec.compress_ratio;
+  const swaOnly = f.swa_only;
+  const rng = new Rng(o.seed ?? 0);
+  const supplied = suppliedMap(o.tensors);
+  const inputs = new Map<string, Tensor>();
+  const synthesized: string[] = [];
+  const knobs = checkSparseMlaKnobs(o.knobs ?? {});
+  const swaLayout = cacheLayoutFromSummary(f.swa_cache, `${at}.fields.swa_cache`, rec.swa_metadata.block_size);
+  const compLayout = swaOnly ? undefined : cacheLayoutFromSummary(f.kv_cache, `${at}.fields.kv_cache`, 256 / ratio);
+  const swaWidth = widthOf(f.swa_indices, `${at}.fields.swa_indices`);
+  const topkWidth = swaOnly ? 0 : widthOf(f.topk_indices, `${at}.fields.topk_indices`);
+
+  const take = (name: string, make: () => Tensor, check: (t: Tensor) => Tensor): Tensor => {
+    const s = supplied.get(name);
+    const t = s ? check(s) : make();
+    if (!s) synthesized.push(name);
+    inputs.set(name, t);
+    return t;
+  };
+  const qT = take('q', () => seededQueries(rng.fork('q'), T, Hp, D, o.numHeads ?? Hp), (t) => checkSupplied(t, 'q', ['BF16', 'F32'], T * Hp * D, `[${T}, 1, ${Hp}, ${D}]`));
+  const sinkT = take('attn_sink', () => seededSink(rng.fork('sink'), Hp, o.numHeads ?? Hp), (t) => checkSupplied(t, 'attn_sink', ['F32'], Hp, `[${Hp}]`));
+  const sink = tensorToFloat64(sinkT);
+  const H = resolveHeads(o, sink, Hp);
+
+  // Candidate lists: supplied, or built from a seeded schedule (§4.2).
+  const needSchedule = !supplied.has('swa_indices') || (!swaOnly && !supplied.has('topk_indices'));
+  const sched = needSchedule ? seededDecodeSchedule(rng.fork('schedule'), {
+    numTokens: T, numRequests: f.num_decodes, ratio, swa: swaLayout, swaTableWidth: widthOf(rec.swa_metadata.block_table, `${at}.swa_metadata.block_table`),
+    ...(compLayout ? { compressed: compLayout, compressedTableWidth: widthOf(rec.flashmla_metadata?.block_table ?? null, `${at}.flashmla_metadata.block_table`) } : {}),
+  }) : undefined;
+  if (sched) {
+    inputs.set('positions', i32(sched.positions, [T]));
+    inputs.set('seq_lens', i32(sched.seqLens, [sched.seqLens.length]));
+    inputs.set('swa_block_table', i32(Int32Array.from(sched.swaBlockTable.flatMap((r) => [...r])), [sched.swaBlockTable.length, sched.swaBlockTable[0]?.length ?? 0]));
+    if (compLayout) inputs.set('block_table', i32(Int32Array.from(sched.compressedBlockTable.flatMap((r) => [...r])), [sched.compressedBlockTable.length, sched.compressedBlockTable[0]?.length ?? 0]));
+    synthesized.push('positions', 'seq_lens', 'swa_block_table', ...(compLayout ? ['block_table'] : []));
+  }
+  const lists = (name: string, lensName: string, width: number, build: (t: number) => { slots: Int32Array; len: number }): CandidateLists => {
+    const idx = take(name, () => {
+      const slots = new Int32Array(T * width);
+      for (let t = 0; t < T; t++) slots.set(build(t).slots, t * width);
+      return i32(slots, name === 'topk_indices' ? [T, 1, width] : [T, width]);
+    }, (t) => checkSupplied(t, name, ['I32', 'I64'], T * width, `[${T}, ${width}]`));
+    const slots = asInt32(idx);
+    const lensT = take(lensName, () => {
+      const l = new Int32Array(T);
+      for (let t = 0; t < T; t++) {
+        if (sched && !supplied.has(name)) l[t] = build(t).len;
+        else for (let i = 0; i < width; i++) if (slots[t * width + i]! >= 0) l[t]!++;
+      }
+      return i32(l, [T]);
+    }, (t) => checkSupplied(t, lensName, ['I32', 'I64'], T, `[${T}]`));
+    return { slots, lens: asInt32(lensT), width };
+  };
+  const topkRng = rng.fork('indexer');
+  const rowCache = new Map<number, { slots: Int32Array; len: number }>();
+  const compRow = (t: number) => {
+    let r = rowCache.get(t);
+    if (!r) {
+      const pos = sched!.positions[t]!;
+      const table = sched!.compressedBlockTable[sched!.requestOfToken[t]!]!;
+      if (ratio === 4) {
+        const nVis = Math.floor((pos + 1) / 4);
+        const local = new Int32Array(topkWidth).fill(-1);
+        local.set(shuffledIndices(topkRng, nVis).slice(0, topkWidth));
+        r = c4aDecodeCandidates({ localTopk: local, blockTable: table, entriesPerPage: compLayout!.entriesPerPage });
+      } else r = c128aDecodeCandidates({ pos, blockTable: table, width: topkWidth, entriesPerPage: compLayout!.entriesPerPage });
+      rowCache.set(t, r);
+    }
+    return r;
+  };
+  const compLists = swaOnly ? undefined : lists('topk_indices', 'topk_lens', topkWidth, compRow);
+  const swaLists = lists('swa_indices', 'swa_lens', swaWidth, (t) => swaDecodeCandidates({
+    pos: sched!.positions[t]!, blockTable: sched!.swaBlockTable[sched!.requestOfToken[t]!]!, window: swaWidth, pageSize: swaLayout.entriesPerPage,
+  }));
+
+  const validSlots = (c: CandidateLists) => {
+    const s: number[] = [];
+    for (let t = 0; t < T; t++) for (let i = 0; i < Math.min(c.lens[t]!, c.width); i++) s.push(c.slots[t * c.width + i]!);
+    return s;
+  };
+  const cacheOf = (name: string, layout: PagedCacheLayout, c: CandidateLists) => asBytes(take(name,
+    () => makeTensor('U8', [layout.numPages, layout.pageStride], seededCache(rng.fork(name), layout, validSlots(c))),
+    (t) => checkSupplied(t, name, ['U8'], layout.numPages * layout.pageStride, `[${layout.numPages}, ${layout.pageStride}] bytes`)));
+  const subsets = [];
+  const names: string[] = [];
+  if (compLists && compLayout) {
+    subsets.push(compactSubset(compLists, compLayout, cacheOf('kv_cache', compLayout, compLists), 'topk_indices'));
+    names.push('compressed');
+  }
+  subsets.push(compactSubset(swaLists, swaLayout, cacheOf('swa_cache', swaLayout, swaLists), 'swa_indices'));
+  names.push('swa');
+
+  const res = sparseMlaAttention({ q: queryHeads(qT, T, Hp, D, H), numHeads: H, headDim: D, scale: f.scale, knobs, subsets, sink: sink.subarray(0, H) });
+  const mtp = f.num_decode_tokens > f.num_decodes;
+  const matmul = o.matmulDecode ?? true;
+  const dispatch = swaOnly
+    ? (mtp ? 'SWA-only, MTP: global-slot accumulate, then finish with sink (fp32)' : 'SWA-only: fused paged SWA + sink, one pass (fp32)')
+    : !mtp && topkWidth <= knobs.topkChunkSize
+      ? (matmul ? 'compressed, matmul decode: bf16 scores and weights (GPU result within 2e-2 of this fp32 reference)' : 'compressed: one fused pass, compressed then SWA, then sink (fp32)')
+      : 'compressed: chunked compressed state + SWA state, finish two states with sink (fp32)';
+  return {
+    phase: 'decode', prefix: rec.prefix, compressRatio: ratio, numTokens: T, numHeads: H, paddedHeads: Hp, dispatch, knobs,
+    inputs, synthesized, ...finishOutput(res.out, T, H, Hp, D),
+    subsetLse: new Map(names.map((n, j) => [n, res.subsets[j]!.lse])),
+  };
+}
+
+function asBytes(t: Tensor): Uint8Array {
+  return t.data as Uint8Array;
+}
+
+function replayPrefill(rec: SparseMlaDumpRecord & { fields: PrefillFields }, o: ReplayOptions): ReplayResult {
+  const f = rec.fields;
+  const at = `line ${rec.line}`;
+  check(rec.q !== null, 'vllm-dump', `${at}.q`, 'is null; nothing to replay');
+  const [Tall, Hp, D] = rec.q.shape as [number, number, number];
+  check(D === 512, 'vllm-dump', `${at}.q.shape`, `head dim ${D} is not 512`);
+  const ws = f.gathered_kv;
+  check(ws !== null && ws.shape.length === 3 && ws.shape[2] === D, 'vllm-dump', `${at}.fields.gathered_kv`, 'must be [chunk_reqs, Mw, 512]');
+  const [B, Mw] = ws.shape as [number, number, number];
+  check(B === f.chunk_end - f.chunk_start, 'vllm-dump', `${at}.fields.gathered_kv.shape`, `has ${B} requests but the chunk is ${f.chunk_start} … ${f.chunk_end}`);
+  const width = widthOf(f.combined_indices, `${at}.fields.combined_indices`);
+  const ratio = rec.compress_ratio as 1 | 4 | 128;
+  const W = V4_SLIDING_WINDOW;
+  const topK = ratio === 1 ? 0 : ratio === 4 ? (rec.flashmla_metadata?.topk_tokens ?? 512) : widthOf(f.topk_indices, `${at}.fields.topk_indices`);
+  check(roundUp(topK + W, 128) === width, 'vllm-dump', `${at}.fields.combined_indices.shape`, `width ${width} is not roundup(TOP_K ${topK} + W ${W}, 128)`);
+  const [t0, t1] = o.tokenRange ?? [0, Tall];
+  if (!Number.isInteger(t0) || !Number.isInteger(t1) || t0 < 0 || t1 > Tall || t0 >= t1) {
+    throw new EngineError(`tokenRange must be [start, end) within 0 … ${Tall}`, 'tokenRange');
+  }
+  const rng = new Rng(o.seed ?? 0);
+  const supplied = suppliedMap(o.tensors);
+  const inputs = new Map<string, Tensor>();
+  const synthesized: string[] = [];
+  const knobs = checkSparseMlaKnobs(o.knobs ?? {});
+  const take = (name: string, make: () => Tensor, chk: (t: Tensor) => Tensor): Tensor => {
+    const s = supplied.get(name);
+    const t = s ? chk(s) : make();
+    if (!s) synthesized.push(name);
+    inputs.set(name, t);
+    return t;
+  };
+  const qT = take('q', () => seededQueries(rng.fork('q'), Tall, Hp, D, o.numHeads ?? Hp), (t) => checkSupplied(t, 'q', ['BF16', 'F32'], Tall * Hp * D, `[${Tall}, ${Hp}, ${D}]`));
+  const sinkT = take('attn_sink', () => seededSink(rng.fork('sink'), Hp, o.numHeads ?? Hp), (t) => checkSupplied(t, 'attn_sink', ['F32'], Hp, `[${Hp}]`));
+  const sink = tensorToFloat64(sinkT);
+  const H = resolveHeads(o, sink, Hp);
+
+  const needPlan = !supplied.has('combined_indices') || !supplied.has('gathered_kv');
+  let plan: ReturnType<typeof prefillCombinedCandidates> | undefined;
+  let seqLens: number[] = [];
+  if (needPlan) {
+    const lens = seededPrefillLengths(rng.fork('lengths'), { numTokens: Tall, numRequests: B, rowsPerRequest: Mw, ratio, window: W });
+    seqLens = lens.seqLens;
+    const idxRng = rng.fork('indexer');
+    plan = prefillCombinedCandidates({
+      seqLens, queryLens: lens.queryLens, ratio, window: W, ...(ratio === 1 ? {} : { topK }),
+      ...(ratio === 4 ? { indexerTopk: (_b: number, pos: number) => shuffledIndices(idxRng, Math.floor((pos + 1) / 4)).slice(0, topK) } : {}),
+    });
+    inputs.set('prefill_seq_lens', i32(Int32Array.from(seqLens), [B]));
+    inputs.set('prefill_query_lens', i32(Int32Array.from(lens.queryLens), [B]));
+    synthesized.push('prefill_seq_lens', 'prefill_query_lens');
+  }
+  const idx = asInt32(take('combined_indices', () => i32(plan!.candidates.slots, [Tall, width]), (t) => checkSupplied(t, 'combined_indices', ['I32', 'I64'], Tall * width, `[${Tall}, ${width}]`)));
+  const lensT = asInt32(take('combined_lens', () => i32(plan!.candidates.lens, [Tall]), (t) => checkSupplied(t, 'combined_lens', ['I32', 'I64'], Tall, `[${Tall}]`)));
+  const wsT = take('gathered_kv', () => {
+    // Rows hold what the gather writes: dequantised fp8_ds_mla entries, exact in bf16; empty rows zero.
+    const bits = new Uint16Array(B * Mw * D);
+    const wsRng = rng.fork('workspace');
+    for (let b = 0; b < B; b++) {
+      for (let x = 0; x < Mw; x++) {
+        const isComp = x < plan!.numCompressedRows && x < Math.floor(seqLens[b]! / Math.max(1, ratio)) && ratio > 1;
+        const isSwa = x >= plan!.numCompressedRows && x - plan!.numCompressedRows < plan!.gatherLens[b]!;
+        if (!isComp && !isSwa) continue;
+        const v = dequantizeEntryV4(quantizeEntryV4(seededLatent(wsRng)));
+        for (let d = 0; d < D; d++) bits[(b * Mw + x) * D + d] = bf16Bits(v[d]!);
+      }
+    }
+    return makeTensor('BF16', [B, Mw, D], bits);
+  }, (t) => checkSupplied(t, 'gathered_kv', ['BF16', 'F32'], B * Mw * D, `[${B}, ${Mw}, ${D}]`));
+
+  const T = t1 - t0;
+  const candidates: CandidateLists = { slots: idx.slice(t0 * width, t1 * width), lens: lensT.slice(t0, t1), width };
+  const res = sparseMlaAttention({
+    q: queryHeads(qT, Tall, Hp, D, H, t0, t1), numHeads: H, headDim: D, scale: f.scale, knobs,
+    subsets: [{ kv: Float32Array.from(tensorToFloat64(wsT)), candidates }], sink: sink.subarray(0, H),
+  });
+  return {
+    phase: 'prefill', prefix: rec.prefix, compressRatio: ratio, numTokens: T, numHeads: H, paddedHeads: Hp,
+    dispatch: `prefill: gather to bf16 workspace, combined lists, chunks of ${knobs.topkChunkSize} candidates per block of ${knobs.queryChunkSize} queries, finish with sink (fp32)`,
+    knobs, inputs, synthesized, ...finishOutput(res.out, T, H, Hp, D), subsetLse: new Map([['combined', res.subsets[0]!.lse]]),
+  };
+}
+
+/** Replays one dump record (see the module comment). */
+export function replayDump(record: SparseMlaDumpRecord, options: ReplayOptions = {}): ReplayResult {
+  if (!record || typeof record !== 'object' || !('phase' in record)) throw new EngineError('record must be a parsed dump record (readSparseMlaDump)', 'record');
+  if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new EngineError(`seed must be an integer, got ${options.seed}`, 'seed');
+  if (record.phase === 'decode_unsupported_compressed') {
+    throw new EngineError(`compress_ratio ${record.compress_ratio} has no sparse-MLA path; this record documents the unsupported-layer dump only`, 'record');
+  }
+  return record.phase === 'prefill' ? replayPrefill(record, options) : replayDecode(record as SparseMlaDumpRecord & { fields: DecodeFields }, options);
+}
