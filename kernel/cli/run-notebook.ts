@@ -1,0 +1,121 @@
+/**
+ * `enginelab run`: executes notebooks through a real kernel process over zeromq with our own
+ * client (no Python, no Jupyter), one fresh kernel per notebook in the notebook's directory,
+ * and writes the executed nbformat-4 notebook (and, optionally, standalone HTML) to the output
+ * directory. Without `allowErrors`, a failing cell stops its notebook, as nbclient does.
+ */
+import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../files/atomic-write';
+import { KernelClient } from '../client/kernel-client';
+import { OutputCollector, parseNotebook, serializeNotebook, sourceText, type Output } from './notebook';
+import { notebookToHtml } from './notebook-html';
+
+export interface RunOptions {
+  readonly outDir: string;
+  readonly html: boolean;
+  readonly allowErrors: boolean;
+  /** Kernel command; defaults to this package's kernel with the current Node. */
+  readonly kernelArgv?: readonly string[];
+  readonly cellTimeoutMs?: number;
+  readonly onCell?: (notebook: string, index: number, total: number) => void;
+}
+
+export interface NotebookRun {
+  readonly notebook: string;
+  readonly numCells: number;
+  readonly numExecuted: number;
+  readonly numErrors: number;
+  readonly seconds: number;
+  readonly outPath: string;
+  readonly htmlPath?: string;
+  /** Why the run stopped early (a cell error without allowErrors, or a kernel failure). */
+  readonly failure?: string;
+}
+
+export function defaultKernelArgv(): string[] {
+  return [process.execPath, resolve(dirname(new URL(import.meta.url).pathname), '../../bin/enginelab.mjs'), 'kernel', '-f', '{connection_file}'];
+}
+
+/** NOTEBOOK.ipynb, or every .ipynb directly inside DIR (sorted), skipping checkpoints. */
+export function listNotebooks(target: string): string[] {
+  let st;
+  try {
+    st = statSync(target);
+  } catch {
+    throw new Error(`run: ${target} does not exist`);
+  }
+  if (st.isFile()) {
+    if (!target.endsWith('.ipynb')) throw new Error(`run: ${target} is not a .ipynb file`);
+    return [target];
+  }
+  const found = readdirSync(target).filter((n) => n.endsWith('.ipynb') && !n.startsWith('.')).sort().map((n) => join(target, n));
+  if (found.length === 0) throw new Error(`run: no .ipynb files in ${target}`);
+  return found;
+}
+
+function writeFile(path: string, text: string): void {
+  writeFileAtomic(path, text, { overwrite: true });
+}
+
+export async function runNotebook(path: string, options: RunOptions): Promise<NotebookRun> {
+  const t0 = performance.now();
+  const nb = parseNotebook(readFileSync(path, 'utf8'), path);
+  const codeCells = nb.cells.filter((c) => c.cell_type === 'code');
+  const client = await KernelClient.launch({ argv: options.kernelArgv ?? defaultKernelArgv(), cwd: dirname(resolve(path)) });
+  let numErrors = 0;
+  let numExecuted = 0;
+  let failure: string | undefined;
+  try {
+    const info = client.kernelInfo?.content ?? {};
+    nb.metadata.kernelspec = { name: 'enginelab', display_name: 'TypeScript (enginelab)', language: 'typescript' };
+    nb.metadata.language_info = info.language_info ?? { name: 'typescript' };
+    const collector = new OutputCollector();
+    for (const [i, cell] of codeCells.entries()) {
+      options.onCell?.(path, i, codeCells.length);
+      const outputs: Output[] = [];
+      cell.outputs = outputs;
+      collector.startCell(outputs);
+      const code = sourceText(cell.source);
+      if (code.trim() === '') {
+        cell.execution_count = null;
+        continue;
+      }
+      const r = await client.execute(code, { onOutput: (m) => collector.add(m), ...(options.cellTimeoutMs ? { timeoutMs: options.cellTimeoutMs } : {}) });
+      numExecuted++;
+      cell.execution_count = typeof r.reply.content.execution_count === 'number' ? r.reply.content.execution_count : null;
+      if (r.reply.content.status !== 'ok') {
+        numErrors++;
+        if (!options.allowErrors) {
+          failure = `cell ${i + 1}: ${String(r.reply.content.ename ?? 'Error')}: ${String(r.reply.content.evalue ?? r.reply.content.status)}`;
+          break;
+        }
+      }
+    }
+  } catch (e) {
+    failure = (e as Error).message;
+    numErrors++;
+  } finally {
+    await client.shutdown();
+  }
+  mkdirSync(options.outDir, { recursive: true });
+  const outPath = join(options.outDir, basename(path));
+  writeFile(outPath, serializeNotebook(nb));
+  let htmlPath: string | undefined;
+  if (options.html) {
+    htmlPath = outPath.replace(/\.ipynb$/, '.html');
+    writeFile(htmlPath, notebookToHtml(nb, basename(path)));
+  }
+  return { notebook: path, numCells: codeCells.length, numExecuted, numErrors, seconds: (performance.now() - t0) / 1000, outPath, ...(htmlPath ? { htmlPath } : {}), ...(failure ? { failure } : {}) };
+}
+
+/** One line per notebook, fitting one screen. */
+export function formatSummary(runs: readonly NotebookRun[]): string {
+  const rows = runs.map((r) => [basename(r.notebook), String(r.numCells), String(r.numErrors), r.seconds.toFixed(2), r.failure ? 'FAILED' : 'ok']);
+  const header = ['notebook', 'cells', 'errors', 'seconds', 'status'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cols: string[]) => cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const total = runs.reduce((s, r) => s + r.seconds, 0);
+  const failures = runs.filter((r) => r.failure).map((r) => `  ${basename(r.notebook)}: ${r.failure}`);
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), `${runs.length} notebook(s), ${runs.reduce((s, r) => s + r.numErrors, 0)} error(s), ${total.toFixed(2)} s`, ...failures].join('\n');
+}
