@@ -1,0 +1,230 @@
+/**
+ * Rich displays of the engine's public objects: an `Engine` (summary, queues, KV grid coloured
+ * by owner), a `StepRecord`, a run's `StepRecord[]` (step timeline plot), a `RequestView`, a
+ * `BlockView`, KV usage, and `vllm bench serve` results. Engines are matched with instanceof on
+ * the engine/index.ts export; plain records by duck typing (they are JSON values).
+ */
+import { Engine, type StepRecord, type RequestView, type BlockView } from '../../engine/index';
+import type { DisplayBundle } from './mime';
+import type { PlotlyFigure } from './plotly';
+import type { PlotlySession } from './plotly-session';
+import { escapeHtml, formatCell, tableBundle } from './table';
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function isStepRecord(v: unknown): v is StepRecord {
+  return isObj(v) && typeof v.step === 'number' && typeof v.timeUs === 'number' && 'schedule' in v && 'processed' in v && Array.isArray(v.arrivedReqIds);
+}
+
+export function isStepRecordArray(v: unknown): v is StepRecord[] {
+  return Array.isArray(v) && v.length > 0 && isStepRecord(v[0]) && isStepRecord(v[v.length - 1]);
+}
+
+export function isRequestView(v: unknown): v is RequestView {
+  return isObj(v) && typeof v.requestId === 'string' && typeof v.status === 'string' && typeof v.numPromptTokens === 'number' && typeof v.numComputedTokens === 'number';
+}
+
+export function isBlockView(v: unknown): v is BlockView {
+  return isObj(v) && typeof v.blockId === 'number' && typeof v.refCount === 'number' && typeof v.isFree === 'boolean' && Array.isArray(v.heldBy);
+}
+
+/** `vllm bench serve` result JSON (as written with --save-result). */
+export function isBenchResultJson(v: unknown): v is Record<string, unknown> {
+  return isObj(v) && Array.isArray(v.ttfts) && Array.isArray(v.input_lens) && typeof v.completed === 'number';
+}
+
+function kv(rows: [string, unknown][]): string {
+  return '<table style="font-size:12px;border-collapse:collapse">' + rows.map(([k, v]) =>
+    `<tr><th style="text-align:left;padding-right:1em">${escapeHtml(k)}</th><td style="text-align:right">${escapeHtml(formatCell(v))}</td></tr>`).join('') + '</table>';
+}
+
+function card(title: string, body: string): string {
+  return `<div class="enginelab-view" style="font-family:sans-serif"><b>${escapeHtml(title)}</b>${body}</div>`;
+}
+
+const ms = (us: number) => `${(us / 1e3).toFixed(3)} ms`;
+
+// ---- KV grid -------------------------------------------------------------------------------
+
+const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#bcbd22', '#17becf',
+  '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173', '#3182bd', '#e6550d', '#31a354', '#756bb1'];
+const FREE = '#eeeeee';
+const FREE_CACHED = '#c6dbef';
+const NULL_BLOCK = '#000000';
+
+export interface KvCell {
+  readonly blockId: number;
+  /** Holders' request ids; empty for a free block. */
+  readonly owners: readonly string[];
+  readonly refCount: number;
+  readonly cached: boolean;
+  readonly isNull?: boolean;
+}
+
+/** The KV cache as one cell per block, from the engine's pool and block tables. */
+export function kvCells(engine: Engine): KvCell[] {
+  const pool = engine.internals.scheduler.kv.pool;
+  const owners = new Map<number, string[]>();
+  for (const r of engine.requests) {
+    if (r.status.startsWith('FINISHED_')) continue;
+    for (const b of engine.blockTable(r.requestId)) {
+      const list = owners.get(b);
+      if (list) { if (!list.includes(r.requestId)) list.push(r.requestId); } else owners.set(b, [r.requestId]);
+    }
+  }
+  const cells: KvCell[] = [];
+  for (let b = 0; b < pool.numGpuBlocks; b++) {
+    cells.push({ blockId: b, owners: owners.get(b) ?? [], refCount: pool.refCount(b), cached: pool.blockHash(b) !== undefined && pool.blockHash(b) !== null, isNull: b === 0 });
+  }
+  return cells;
+}
+
+/** Heatmap of blocks in rows of `columns`, coloured by (first) owner; free cached blocks light blue. */
+export function kvGridFigure(cells: readonly KvCell[], options: { columns?: number; title?: string } = {}): PlotlyFigure {
+  const columns = options.columns ?? Math.max(8, Math.min(64, Math.ceil(Math.sqrt(cells.length * 2))));
+  if (!Number.isInteger(columns) || columns < 1) throw new TypeError(`options.columns must be a positive integer, got ${String(options.columns)}`);
+  const ownerIds = [...new Set(cells.flatMap((c) => c.owners))];
+  const ownerColour = new Map(ownerIds.map((o, i) => [o, 3 + (i % PALETTE.length)]));
+  const colours = [NULL_BLOCK, FREE, FREE_CACHED, ...PALETTE];
+  const numRows = Math.ceil(cells.length / columns);
+  const z: (number | null)[][] = [];
+  const text: string[][] = [];
+  for (let r = 0; r < numRows; r++) {
+    const zr: (number | null)[] = [];
+    const tr: string[] = [];
+    for (let c = 0; c < columns; c++) {
+      const cell = cells[r * columns + c];
+      if (!cell) { zr.push(null); tr.push(''); continue; }
+      const k = cell.isNull ? 0 : cell.owners.length ? ownerColour.get(cell.owners[0]!)! : cell.cached ? 2 : 1;
+      zr.push(k + 0.5);
+      tr.push(`block ${cell.blockId}<br>${cell.isNull ? 'null block' : cell.owners.length ? `held by ${cell.owners.join(', ')}` : 'free'}<br>refCount ${cell.refCount}${cell.cached ? '<br>prefix-cached' : ''}`);
+    }
+    z.push(zr);
+    text.push(tr);
+  }
+  const m = colours.length;
+  const colorscale: [number, string][] = [];
+  colours.forEach((col, i) => { colorscale.push([i / m, col], [(i + 1) / m, col]); });
+  return {
+    data: [{ type: 'heatmap', z, text, hoverinfo: 'text', colorscale, zmin: 0, zmax: m, showscale: false, xgap: 1, ygap: 1 }],
+    layout: {
+      title: { text: options.title ?? `KV cache: ${cells.length} blocks, ${cells.filter((c) => c.owners.length).length} in use, ${ownerIds.length} requests` },
+      height: Math.min(700, 120 + 14 * numRows), margin: { l: 40, r: 10, t: 40, b: 20 },
+      yaxis: { autorange: 'reversed', title: { text: `row (× ${columns} blocks)` } }, xaxis: { showticklabels: false },
+    },
+  };
+}
+
+// ---- step timeline -------------------------------------------------------------------------
+
+/** Tokens per step (prefill vs decode), running/waiting queues and KV usage against simulated time. */
+export function stepTimelineFigure(records: readonly StepRecord[], options: { title?: string } = {}): PlotlyFigure {
+  const x = records.map((r) => r.timeUs / 1e3);
+  const prefill = records.map((r) => (r.schedule?.requests ?? []).reduce((a, q) => a + (q.isPrefillChunk || q.kind !== 'running' ? q.numScheduledTokens : 0), 0));
+  const total = records.map((r) => r.schedule?.totalNumScheduledTokens ?? 0);
+  const decode = total.map((t, i) => t - prefill[i]!);
+  return {
+    data: [
+      { type: 'bar', name: 'prefill tokens', x, y: prefill, marker: { color: '#ff7f0e' } },
+      { type: 'bar', name: 'decode tokens', x, y: decode, marker: { color: '#1f77b4' } },
+      { type: 'scatter', mode: 'lines', name: 'running', x, y: records.map((r) => r.numRunning), yaxis: 'y2', line: { color: '#2ca02c' } },
+      { type: 'scatter', mode: 'lines', name: 'waiting', x, y: records.map((r) => r.numWaiting), yaxis: 'y2', line: { color: '#d62728' } },
+      { type: 'scatter', mode: 'lines', name: 'KV usage', x, y: records.map((r) => r.kvUsage), yaxis: 'y3', line: { color: '#9467bd', dash: 'dot' } },
+    ],
+    layout: {
+      title: { text: options.title ?? `${records.length} steps, ${(x.at(-1) ?? 0).toFixed(1)} ms simulated` },
+      barmode: 'stack', height: 420, hovermode: 'x unified',
+      xaxis: { title: { text: 'simulated time (ms)' }, domain: [0, 0.9] },
+      yaxis: { title: { text: 'tokens / step' } },
+      yaxis2: { title: { text: 'requests' }, overlaying: 'y', side: 'right' },
+      yaxis3: { overlaying: 'y', side: 'right', position: 0.97, range: [0, 1], showgrid: false, tickformat: '.0%' },
+      legend: { orientation: 'h', y: -0.2 },
+    },
+  };
+}
+
+// ---- bundles ----------------------------------------------------------------------------------
+
+export function stepRecordBundle(r: StepRecord): DisplayBundle {
+  const reqs = r.schedule?.requests ?? [];
+  const text = `StepRecord(step ${r.step}, t=${ms(r.timeUs)}, ${reqs.length} reqs, ${r.schedule?.totalNumScheduledTokens ?? 0} tokens, running ${r.numRunning}, waiting ${r.numWaiting}, KV ${(100 * r.kvUsage).toFixed(1)}%)`;
+  const summary = kv([
+    ['time', ms(r.timeUs)], ['batch launched', r.schedule?.batchId ?? '—'], ['batch processed', r.processed?.batchId ?? '—'],
+    ['scheduled tokens', r.schedule?.totalNumScheduledTokens ?? 0], ['step time', r.schedule ? ms(r.schedule.stepTimeUs) : '—'],
+    ['arrived / preempted / finished', `${r.arrivedReqIds.length} / ${r.preemptedReqIds.length} / ${r.finishedReqIds.length}`],
+    ['running / waiting', `${r.numRunning} / ${r.numWaiting}`], ['KV usage', `${(100 * r.kvUsage).toFixed(1)}% (${r.numFreeBlocks} free)`],
+    ['new / freed blocks', `${r.newBlockIds.length} / ${r.freedBlockIds.length}`],
+  ]);
+  const rows = reqs.map((q) => ({ request: q.reqId, kind: q.kind, scheduled: q.numScheduledTokens, computed: q.numComputedTokens, spec: q.numSpecTokens, prefillChunk: q.isPrefillChunk, newBlocks: q.newBlockIds.join(' ') }));
+  const html = card(`Step ${r.step}`, summary + (rows.length ? (tableBundle(rows, { maxRows: 20 }).data['text/html'] as string) : ''));
+  return { data: { 'text/html': html, 'text/plain': text }, metadata: {} };
+}
+
+export function stepRecordsBundle(records: readonly StepRecord[], session: PlotlySession): DisplayBundle {
+  const last = records[records.length - 1]!;
+  const tokens = records.reduce((a, r) => a + (r.schedule?.totalNumScheduledTokens ?? 0), 0);
+  const text = `${records.length} StepRecords (steps ${records[0]!.step}–${last.step}, ${tokens} tokens, t=${ms(last.timeUs)})`;
+  const plot = session.bundle(stepTimelineFigure(records));
+  return { data: { ...plot.data, 'text/plain': text }, metadata: {} };
+}
+
+export function requestViewBundle(r: RequestView): DisplayBundle {
+  const text = `Request(${r.requestId}, ${r.status}, prompt ${r.numPromptTokens}, output ${r.numOutputTokens}/${r.maxTokens}, computed ${r.numComputedTokens})`;
+  const html = card(`Request ${r.requestId}`, kv([
+    ['status', r.status + (r.finishReason ? ` (${r.finishReason})` : '')], ['prompt tokens', r.numPromptTokens],
+    ['output tokens', `${r.numOutputTokens} / ${r.maxTokens}`], ['computed tokens', r.numComputedTokens],
+    ['cached tokens', r.numCachedTokens ?? '—'], ['spec tokens', r.numSpecTokens], ['preemptions', r.numPreemptions],
+    ['arrival', ms(r.arrivalTime)], ['first token', r.firstTokenTime === null ? '—' : ms(r.firstTokenTime)],
+    ['finished', r.finishedTime === null ? '—' : ms(r.finishedTime)],
+  ]));
+  return { data: { 'text/html': html, 'text/plain': text }, metadata: {} };
+}
+
+export function blockViewBundle(b: BlockView): DisplayBundle {
+  const state = b.isNull ? 'null block' : b.isFree ? `free (queue position ${b.freeQueuePosition})` : `held by ${b.heldBy.join(', ')}`;
+  const text = `Block(${b.blockId}, ${state}, refCount ${b.refCount}${b.blockHash !== null ? `, hash ${b.blockHash}` : ''})`;
+  return { data: { 'text/html': card(`KV block ${b.blockId}`, kv([['state', state], ['refCount', b.refCount], ['hash', b.blockHash ?? '—']])), 'text/plain': text }, metadata: {} };
+}
+
+export function engineBundle(e: Engine, session: PlotlySession): DisplayBundle {
+  const u = e.kvUsage;
+  const s = e.stats;
+  const c = e.config;
+  const text = `Engine(t=${ms(e.clockUs)}, ${s.numSteps} steps, running ${e.running.length}, waiting ${e.waiting.length}, KV ${u.numUsedBlocks}/${u.numUsableBlocks} blocks)`;
+  const summary = kv([
+    ['clock', ms(e.clockUs)], ['steps', s.numSteps], ['running / waiting / pending', `${e.running.length} / ${e.waiting.length} / ${e.pending.length}`],
+    ['finished', s.numFinished], ['generated tokens', s.numGeneratedTokens], ['preemptions', s.numPreemptions],
+    ['KV blocks used', `${u.numUsedBlocks} / ${u.numUsableBlocks} (${(100 * u.usage).toFixed(1)}%), ${u.numCachedBlocks} cached`],
+    ['prefix cache hits', `${s.prefixCacheHits} / ${s.prefixCacheQueries} tokens`],
+    ['max_num_seqs / max_num_batched_tokens', `${c.maxNumSeqs} / ${c.maxNumBatchedTokens}`],
+    ['scheduling', `${c.asyncScheduling ? 'async' : 'sync'}${c.speculative ? `, ${c.speculative.method} k=${c.speculative.numSpeculativeTokens}` : ''}`],
+  ]);
+  const cells = kvCells(e);
+  const grid = cells.length <= 65_536 ? session.bundle(kvGridFigure(cells)) : undefined;
+  const html = card('Engine', summary) + (grid ? (grid.data['text/html'] as string) : `<p>KV grid omitted: ${cells.length} blocks</p>`);
+  return { data: { ...(grid ? { 'application/vnd.plotly.v1+json': grid.data['application/vnd.plotly.v1+json'] } : {}), 'text/html': html, 'text/plain': text }, metadata: {} };
+}
+
+export function benchResultBundle(r: Record<string, unknown>, session: PlotlySession): DisplayBundle {
+  const scalars = Object.entries(r).filter(([, v]) => typeof v === 'number' || typeof v === 'string');
+  const ttfts = (r.ttfts as number[]).map((x) => x * 1e3);
+  const fig: PlotlyFigure = {
+    data: [{ type: 'histogram', x: ttfts, name: 'TTFT (ms)', marker: { color: '#1f77b4' } }],
+    layout: { title: { text: `TTFT over ${ttfts.length} requests` }, xaxis: { title: { text: 'TTFT (ms)' } }, height: 320 },
+  };
+  const plot = session.bundle(fig);
+  const text = `BenchResult(${r.completed} completed, ${formatCell(r.request_throughput)} req/s, ${formatCell(r.output_throughput)} out tok/s, mean TTFT ${formatCell(r.mean_ttft_ms)} ms)`;
+  return { data: { ...plot.data, 'text/html': card('vllm bench serve result', kv(scalars)) + (plot.data['text/html'] as string), 'text/plain': text }, metadata: {} };
+}
+
+export function engineFormatters(session: PlotlySession) {
+  return [
+    { name: 'engine', test: (v: unknown) => v instanceof Engine, format: (v: unknown) => engineBundle(v as Engine, session) },
+    { name: 'step-records', test: isStepRecordArray, format: (v: unknown) => stepRecordsBundle(v as StepRecord[], session) },
+    { name: 'step-record', test: isStepRecord, format: (v: unknown) => stepRecordBundle(v as StepRecord) },
+    { name: 'request-view', test: isRequestView, format: (v: unknown) => requestViewBundle(v as RequestView) },
+    { name: 'block-view', test: isBlockView, format: (v: unknown) => blockViewBundle(v as BlockView) },
+    { name: 'bench-result', test: isBenchResultJson, format: (v: unknown) => benchResultBundle(v as Record<string, unknown>, session) },
+    { name: 'request-views', test: (v: unknown) => Array.isArray(v) && v.length > 0 && v.every(isRequestView), format: (v: unknown) => tableBundle((v as RequestView[]).map((r) => ({ requestId: r.requestId, status: r.status, prompt: r.numPromptTokens, output: r.numOutputTokens, computed: r.numComputedTokens, preemptions: r.numPreemptions }))) },
+  ];
+}

@@ -1,0 +1,148 @@
+/**
+ * Rich displays for cells: `richDisplayGlobals(ctx)` returns the helpers every cell sees
+ * (`plot`, `table`, `live`, `progress`, `runLive`, `dump`, `load`, `toDataFrame`), and
+ * `installRichDisplays(registerFormatter)` teaches the value formatter plotly figures, Arrow
+ * tables, DataFrames and the engine's objects. Both share one plotly session, which decides
+ * which output carries plotly.js.
+ */
+import type { CellIO } from '../interpreter';
+import type { DisplayBundle } from './mime';
+import { registerFormatter as registerDefault } from './format';
+import { JUPYTER_DISPLAY } from './mime';
+import { isPlotlyFigure, checkFigure, plotlyLibraryHtml, type PlotlyFigure } from './plotly';
+import { PlotlySession, executionOf } from './plotly-session';
+import { tableBundle, isArrowTable, isDanfoFrame, isPolarsFrame, type TableOptions } from './table';
+import { LiveDisplay, checkRate, type LiveOptions } from './live';
+import { Progress, type ProgressOptions } from './progress';
+import { runLive, type RunLiveOptions, type Steppable } from './run-live';
+import { toDataFrame } from './dataframe';
+import { dump, load } from '../files/arrow-files';
+import { engineFormatters } from './engine-views';
+
+export interface RichDisplayContext {
+  /** The CellIO of the request now running (KernelCore.currentIO). */
+  readonly currentIO: () => CellIO;
+  /** `enginelab run`: a terminal stream for cli-progress bars (process.stderr when it is a TTY). */
+  readonly terminal?: NodeJS.WritableStream;
+  /** Default rate limit of live displays and progress bars (updates per second, default 10). */
+  readonly maxUpdatesPerSecond?: number;
+}
+
+/** A formatter as kernel/display/format.ts's `registerFormatter` takes it. */
+export interface RichFormatter {
+  readonly name: string;
+  test(value: unknown): boolean;
+  format(value: unknown): DisplayBundle;
+}
+
+let context: RichDisplayContext | undefined;
+const session = new PlotlySession(() => {
+  try {
+    return context ? executionOf(context.currentIO()) : undefined;
+  } catch {
+    return undefined;
+  }
+});
+
+/** The plotly session shared by plot(), live plots and the formatters. */
+export function plotlySession(): PlotlySession {
+  return session;
+}
+
+/** A value that displays as a plotly figure. */
+export class Plot {
+  constructor(readonly figure: PlotlyFigure, private readonly options: { readonly embedLibrary?: boolean } = {}) {}
+  [JUPYTER_DISPLAY](): DisplayBundle {
+    return session.bundle(this.figure, this.options);
+  }
+  toJSON(): PlotlyFigure {
+    return this.figure;
+  }
+}
+
+/** A value that displays as an HTML table. */
+export class TableView {
+  constructor(readonly input: unknown, private readonly options: TableOptions = {}) {}
+  [JUPYTER_DISPLAY](): DisplayBundle {
+    return tableBundle(this.input, this.options);
+  }
+}
+
+function render(value: unknown): DisplayBundle {
+  if (value instanceof Plot) return value[JUPYTER_DISPLAY]();
+  if (isPlotlyFigure(value)) return session.bundle(value, { embedLibrary: false });
+  const own = (value as { [JUPYTER_DISPLAY]?: () => DisplayBundle } | null)?.[JUPYTER_DISPLAY];
+  if (typeof own === 'function') return own.call(value);
+  return tableBundle(value);
+}
+
+export function richDisplayGlobals(ctx: RichDisplayContext) {
+  if (typeof ctx?.currentIO !== 'function') throw new TypeError('ctx.currentIO must be a function returning the running CellIO');
+  context = ctx;
+  const rate = checkRate(ctx.maxUpdatesPerSecond, 'ctx.maxUpdatesPerSecond');
+  return {
+    /** plotly figure `{ data, layout?, config? }` → displayable (last expression or display()). */
+    plot(figure: PlotlyFigure, options?: { readonly embedLibrary?: boolean }): Plot {
+      return new Plot(checkFigure(figure), options);
+    },
+    /** rows (objects), an Arrow table or a DataFrame → displayable HTML table. */
+    table(rows: unknown, options?: TableOptions): TableView {
+      tableBundle(rows, options); // validate now, so a mistake points at this call
+      return new TableView(rows, options);
+    },
+    /**
+     * Shows a figure or table now and returns a handle whose `update(next)` replaces it in place,
+     * at most `maxUpdatesPerSecond` times a second; `await handle.flush()` waits for the last state.
+     */
+    live<T>(initial: T, options: LiveOptions = {}): LiveDisplay<T> {
+      const io = ctx.currentIO();
+      if (isPlotlyFigure(initial) || initial instanceof Plot) {
+        // Updates replace the whole output, so the library must live in an output of its own.
+        if (session.claimLibrary()) io.display({ data: { 'text/html': plotlyLibraryHtml(), 'text/plain': '' }, metadata: {} });
+      }
+      return new LiveDisplay<T>(io, render, initial, { maxUpdatesPerSecond: rate, ...options });
+    },
+    /** A progress bar (HTML in the notebook; cli-progress on the terminal under `enginelab run`). */
+    progress(options: number | (Omit<ProgressOptions, 'terminal'> & { readonly label?: string })): Progress {
+      const o = typeof options === 'number' ? { total: options } : options;
+      return new Progress(ctx.currentIO(), { maxUpdatesPerSecond: rate, ...o, ...(ctx.terminal ? { terminal: ctx.terminal } : {}) });
+    },
+    /** Steps `engine` in slices, yielding between them so displays update while it runs. */
+    runLive<E extends Steppable, T>(engine: E, options: RunLiveOptions<E, T>) {
+      return runLive({ io: ctx.currentIO(), terminal: ctx.terminal, maxUpdatesPerSecond: rate }, engine, options);
+    },
+    dump,
+    load,
+    toDataFrame,
+  };
+}
+
+export type RichDisplayGlobals = ReturnType<typeof richDisplayGlobals>;
+
+/** Formatters for values shown as a cell's result or through display(). */
+export function richFormatters(): RichFormatter[] {
+  return [
+    { name: 'plotly-figure', test: isPlotlyFigure, format: (v) => session.bundle(v as PlotlyFigure) },
+    { name: 'arrow-table', test: isArrowTable, format: (v) => tableBundle(v) },
+    { name: 'danfo-dataframe', test: isDanfoFrame, format: (v) => tableBundle(v) },
+    { name: 'polars-dataframe', test: isPolarsFrame, format: (v) => tableBundle(v) },
+    ...engineFormatters(session),
+  ];
+}
+
+/** Registers every rich formatter with the kernel's value formatter. */
+export function installRichDisplays(registerFormatter: (f: RichFormatter) => unknown = registerDefault): RichFormatter[] {
+  if (typeof registerFormatter !== 'function') throw new TypeError('registerFormatter must be a function');
+  const fs = richFormatters();
+  for (const f of fs) registerFormatter(f);
+  return fs;
+}
+
+export { PlotlySession, executionOf } from './plotly-session';
+export { plotlyBundle, plotHtml, plotlyLibraryHtml, plotlyLibrarySource, isPlotlyFigure, PLOTLY_MIME } from './plotly';
+export { tableBundle, toTabular } from './table';
+export { LiveDisplay } from './live';
+export { Progress, progressBundle } from './progress';
+export { runLive } from './run-live';
+export { toDataFrame } from './dataframe';
+export { kvGridFigure, kvCells, stepTimelineFigure } from './engine-views';
