@@ -4,7 +4,8 @@
  * (the same per query token), timed side by side in one run with NumPy on OpenBLAS doing the
  * same math on the same inputs (bench/sparse_mla_numpy.py, Debian /usr/bin/python3). Rounds are
  * interleaved (ours single-thread, ours multi-thread, NumPy) so load on the machine hits all
- * alike. Reports per-step medians and minima, GFLOP/s (4·H·N·D per token) and the ratio
+ * alike. Our KV pools are resident in the kernels' memory (allocateSparseMlaKv) and rows are
+ * gathered per step inside WebAssembly; NumPy gathers from its arrays. Reports per-step medians and minima, GFLOP/s (4·H·N·D per token) and the ratio
  * NumPy time / our time (> 1: we are faster). Outputs are cross-checked against NumPy's.
  *
  *   npx tsx bench/sparse-mla.ts [--rounds 7] [--prefill-tokens 64] [--threads 2] [--json out.json]
@@ -54,8 +55,11 @@ function makeProblem(name: string, T: number, seed: number, iters: number): Prob
   const rng = new E.Rng(seed);
   const bf16 = (x: number) => E.roundBf16(x);
   const q = new Float32Array(T * H * D).map(() => bf16(rng.normal()));
-  const kvC = new Float32Array(COMPRESSED_ROWS * D).map(() => bf16(rng.normal()));
-  const kvS = new Float32Array(SWA_ROWS * D).map(() => bf16(rng.normal()));
+  // The KV pools live in the kernels' memory, as a KV cache lives in device memory; the candidate
+  // rows are gathered from them on every step (NumPy gathers from its own copy likewise).
+  const kvC = E.allocateSparseMlaKv(COMPRESSED_ROWS, D);
+  const kvS = E.allocateSparseMlaKv(SWA_ROWS, D);
+  for (const kv of [kvC, kvS]) for (let i = 0; i < kv.length; i++) kv[i] = bf16(rng.normal());
   const slotsC = new Int32Array(T * TOPK);
   const slotsS = new Int32Array(T * WINDOW);
   for (let t = 0; t < T; t++) {
@@ -86,7 +90,8 @@ function writeProblems(dir: string, problems: Problem[]): void {
     const files: Record<string, string> = {};
     const put = (key: string, arr: Float32Array | Int32Array) => {
       const file = `${p.name}.${key}.bin`;
-      writeFileSync(join(dir, file), new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+      const copy = arr.slice(); // a plain (not shared) buffer for the file system
+      writeFileSync(join(dir, file), new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength));
       files[key] = file;
     };
     put('q', a.q as Float32Array);

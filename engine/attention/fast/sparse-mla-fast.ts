@@ -12,7 +12,7 @@ import { EngineError } from '../../base/errors';
 import { checkCandidateLists } from '../candidate-list';
 import { checkQueries, sparseMlaAttention, type AttentionArgs, type AttentionSubset } from '../sparse-attention';
 import { getSparseMlaHeadRunner, type AttendHeadsCall } from './head-runner';
-import { ensureWasmMemory, loadSparseMlaWasm, type SparseMlaWasm } from './wasm-kernels';
+import { ensureWasmMemory, loadSparseMlaWasm, residentKvOffset, sparseMlaScratchBase, type SparseMlaWasm } from './wasm-kernels';
 
 export type SparseMlaPath = 'wasm-relaxed-simd' | 'wasm-simd' | 'reference';
 
@@ -98,9 +98,11 @@ export function sparseMlaAttentionFast(args: FastSparseMlaArgs): FastSparseMlaRe
   const Hp = Math.ceil(H / 4) * 4;
   const J = args.subsets.length;
   const maxN = args.subsets.reduce((n, s) => n + s.candidates.width, 0);
-  // Layout (bytes, 16-aligned): sink | stats | q | o | k | s.
+  // Layout (bytes, 16-aligned) above the resident pools: idx | sink | stats | q | o | k | s.
   const align = (x: number) => Math.ceil(x / 16) * 16;
-  const sinkOff = align(wasm.exports.heapBase());
+  const resident = args.subsets.map((s) => residentKvOffset(wasm, s.kv));
+  const idxOff = sparseMlaScratchBase(wasm);
+  const sinkOff = align(idxOff + Math.max(1, maxN) * 4);
   const statsOff = align(sinkOff + Hp * 4);
   const qOff = align(statsOff + Hp * 16);
   const oOff = align(qOff + Hp * D * 4);
@@ -109,6 +111,7 @@ export function sparseMlaAttentionFast(args: FastSparseMlaArgs): FastSparseMlaRe
   const sOff = align(kOff + Math.max(1, maxN) * ldk * 4);
   ensureWasmMemory(wasm, sOff + Hp * Math.max(1, maxN) * 4);
   const mem = new Float32Array(wasm.memory.buffer);
+  const idx = new Int32Array(wasm.memory.buffer, idxOff, Math.max(1, maxN));
   mem.fill(0, qOff / 4, oOff / 4); // padded heads' queries stay zero
   for (let h = 0; h < Hp; h++) mem[sinkOff / 4 + h] = h < H ? args.sink[h]! : -Infinity;
 
@@ -121,11 +124,23 @@ export function sparseMlaAttentionFast(args: FastSparseMlaArgs): FastSparseMlaRe
     args.subsets.forEach((s, j) => {
       const c = s.candidates;
       const len = Math.min(c.lens[t]!, c.width);
-      for (let i = 0; i < len; i++) {
-        const slot = c.slots[t * c.width + i]!;
-        if (slot < 0) continue;
-        mem.set(s.kv.subarray(slot * D, slot * D + D), kOff / 4 + n * ldk);
-        n++;
+      const pool = resident[j];
+      if (pool !== null && pool !== undefined) {
+        // Resident pool: collect the valid slots, copy the rows inside WebAssembly.
+        let count = 0;
+        for (let i = 0; i < len; i++) {
+          const slot = c.slots[t * c.width + i]!;
+          if (slot >= 0) idx[count++] = slot;
+        }
+        wasm.exports.gatherRows(pool, idxOff, kOff + n * ldk * 4, count, D, ldk);
+        n += count;
+      } else {
+        for (let i = 0; i < len; i++) {
+          const slot = c.slots[t * c.width + i]!;
+          if (slot < 0) continue;
+          mem.set(s.kv.subarray(slot * D, slot * D + D), kOff / 4 + n * ldk);
+          n++;
+        }
       }
       if (j === 0) n0 = n;
     });

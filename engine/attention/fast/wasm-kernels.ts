@@ -40,6 +40,7 @@ export interface SparseMlaWasmExports {
     hBegin: number, hEnd: number, n: number, n0: number, d: number, ldk: number, scale: number): void;
   /** First byte (16-aligned) above the module's static data; the host lays its buffers out from here. */
   heapBase(): number;
+  gatherRows(pool: number, idx: number, k: number, count: number, d: number, ldk: number): void;
 }
 
 /** One loaded kernel instance with its memory. */
@@ -83,6 +84,58 @@ export function loadSparseMlaWasm(variant?: SparseMlaWasmVariant): SparseMlaWasm
   }
   cache.set(variant, loaded);
   return loaded;
+}
+
+/**
+ * KV rows resident in the kernels' memory (like a KV cache in device memory): the fast path
+ * gathers candidate rows of such a pool inside WebAssembly instead of copying them in from
+ * JavaScript. Allocations are bump-allocated above the module's static data and live until
+ * `resetSparseMlaKvArena`; per-call scratch space lies above them.
+ */
+interface Arena {
+  end: number;
+  readonly offsets: WeakMap<Float32Array, number>;
+}
+const arenas = new WeakMap<SparseMlaWasm, Arena>();
+
+function arenaOf(wasm: SparseMlaWasm): Arena {
+  let a = arenas.get(wasm);
+  if (!a) {
+    a = { end: wasm.exports.heapBase(), offsets: new WeakMap() };
+    arenas.set(wasm, a);
+  }
+  return a;
+}
+
+/** A zeroed [numRows, headDim] float32 pool inside the kernels' memory (default instance unless given). */
+export function allocateSparseMlaKv(numRows: number, headDim: number, wasm: SparseMlaWasm | null = loadSparseMlaWasm()): Float32Array {
+  if (!Number.isInteger(numRows) || numRows <= 0) throw new EngineError(`numRows must be a positive integer, got ${numRows}`, 'numRows');
+  if (!Number.isInteger(headDim) || headDim <= 0) throw new EngineError(`headDim must be a positive integer, got ${headDim}`, 'headDim');
+  if (!wasm) throw new EngineError('the WebAssembly kernels are unavailable in this runtime', 'wasm');
+  const arena = arenaOf(wasm);
+  const offset = Math.ceil(arena.end / 64) * 64;
+  const bytes = numRows * headDim * 4;
+  ensureWasmMemory(wasm, offset + bytes);
+  arena.end = offset + bytes;
+  const view = new Float32Array(wasm.memory.buffer, offset, numRows * headDim);
+  view.fill(0);
+  arena.offsets.set(view, offset);
+  return view;
+}
+
+/** Byte offset of a pool from `allocateSparseMlaKv` in `wasm`'s memory, or null for any other array. */
+export function residentKvOffset(wasm: SparseMlaWasm, kv: Float32Array | Float64Array): number | null {
+  return kv instanceof Float32Array ? (arenaOf(wasm).offsets.get(kv) ?? null) : null;
+}
+
+/** First byte free for per-call scratch space (above every resident pool). */
+export function sparseMlaScratchBase(wasm: SparseMlaWasm): number {
+  return Math.ceil(arenaOf(wasm).end / 64) * 64;
+}
+
+/** Frees every resident pool of `wasm` (their views must no longer be used). */
+export function resetSparseMlaKvArena(wasm: SparseMlaWasm | null = loadSparseMlaWasm()): void {
+  if (wasm) arenas.delete(wasm);
 }
 
 /** Grows `wasm.memory` to at least `bytes`; throws when that exceeds the declared maximum. */

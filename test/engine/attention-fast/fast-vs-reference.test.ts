@@ -14,7 +14,7 @@ import { sparseMlaAttention, type AttentionSubset } from '../../../engine/attent
 import { checkFastAgainstReference, randomSparseMlaProblem } from '../../../engine/attention/fast/agreement';
 import { setSparseMlaHeadRunner, singleThreadHeadRunner, splitHeadRange, type SparseMlaHeadRunner } from '../../../engine/attention/fast/head-runner';
 import { fastPathBlocker, sparseMlaAttentionFast } from '../../../engine/attention/fast/sparse-mla-fast';
-import { loadSparseMlaWasm, type SparseMlaWasmVariant } from '../../../engine/attention/fast/wasm-kernels';
+import { allocateSparseMlaKv, loadSparseMlaWasm, resetSparseMlaKvArena, residentKvOffset, type SparseMlaWasmVariant } from '../../../engine/attention/fast/wasm-kernels';
 import { decodeBase64 } from '../../../engine/attention/fast/base64';
 
 // Node 20 keeps relaxed SIMD behind a V8 flag; it must be set before the module is first compiled.
@@ -104,6 +104,31 @@ describe.each(['wasm-simd', 'wasm-relaxed-simd'] as const)('%s agrees with the r
       const split = sparseMlaAttentionFast(p);
       expect(Buffer.from(split.out.buffer).equals(Buffer.from(one.out.buffer))).toBe(true);
     }
+  });
+});
+
+describe('resident KV pools (gathered inside WebAssembly)', () => {
+  it('give bit-identical results to pools copied in from JavaScript, and are reclaimed by reset', () => {
+    const p = randomSparseMlaProblem(17, 5, 64, 512, [200, 64]);
+    const copied = sparseMlaAttentionFast(p);
+    const wasm = loadSparseMlaWasm()!;
+    const resident = p.subsets.map((s) => {
+      const kv = allocateSparseMlaKv(s.kv.length / 512, 512);
+      kv.set(s.kv);
+      expect(residentKvOffset(wasm, kv)).not.toBeNull();
+      return { kv, candidates: s.candidates };
+    });
+    const inWasm = sparseMlaAttentionFast({ ...p, subsets: resident });
+    expect(Buffer.from(inWasm.out.buffer).equals(Buffer.from(copied.out.buffer))).toBe(true);
+    // A NaN in a resident row that a valid candidate reads is still reported, naming the pool.
+    const c = resident[1]!.candidates;
+    c.slots[0] = 3;
+    c.lens[0] = Math.max(1, c.lens[0]!);
+    resident[1]!.kv[3 * 512 + 7] = NaN;
+    expect(() => sparseMlaAttentionFast({ ...p, subsets: resident })).toThrow(/subsets\[1\]\.kv/);
+    resetSparseMlaKvArena();
+    expect(residentKvOffset(wasm, resident[0]!.kv)).toBeNull();
+    expect(() => allocateSparseMlaKv(0, 512)).toThrow(/numRows/);
   });
 });
 

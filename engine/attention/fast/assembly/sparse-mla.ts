@@ -241,3 +241,13 @@ export function attendHeads(q: usize, k: usize, s: usize, o: usize, sink: usize,
   softmaxMerge(s, hBegin, hEnd, N, n0, sink, stats);
   pvAccumulate(s, k, o, hBegin, hEnd, N, D, ldk);
 }
+
+/** Gathers rows for a kv pool resident in this memory: k[i] = pool[idx[i]] (rows of D floats, k stride ldk). */
+export function gatherRows(pool: usize, idx: usize, k: usize, count: i32, D: i32, ldk: i32): void {
+  const rowBytes = <usize>D << 2;
+  const kStride = <usize>ldk << 2;
+  for (let i: i32 = 0; i < count; i++) {
+    const slot = <usize>load<i32>(idx + (<usize>i << 2));
+    memory.copy(k + <usize>i * kStride, pool + slot * rowBytes, rowBytes);
+  }
+}
