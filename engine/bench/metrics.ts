@@ -62,7 +62,7 @@ export interface MetricsOptions {
 }
 
 /** numpy `percentile(a, p)` with the default linear interpolation; `a` sorted ascending. */
-export function percentileLinear(sorted: readonly number[], p: number): number {
+export function percentileLinear(sorted: ArrayLike<number>, p: number): number {
   if (!(p >= 0 && p <= 100)) throw new EngineError(`percentile: ${p} is outside [0, 100]`, 'percentile');
   if (sorted.length === 0) return 0;
   const idx = ((sorted.length - 1) * p) / 100;
@@ -73,7 +73,8 @@ export function percentileLinear(sorted: readonly number[], p: number): number {
 
 /** Mean, median, population std and percentiles of `xs` (seconds) in ms; empty → all 0. */
 export function metricStats(xs: readonly number[], percentiles: readonly number[]): MetricStats {
-  const a = xs.length === 0 ? [0] : [...xs].sort((x, y) => x - y);
+  // A typed-array sort is numeric and much faster than Array#sort on the pooled ITL sample.
+  const a = xs.length === 0 ? Float64Array.of(0) : Float64Array.from(xs).sort();
   let sum = 0;
   for (const x of a) sum += x;
   const mean = sum / a.length;

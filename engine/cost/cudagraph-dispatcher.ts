@@ -23,6 +23,12 @@ export interface CudagraphDispatcherOptions {
   readonly maxCaptureSize?: number | null;
   readonly captureSizes?: readonly number[] | null;
   readonly performanceMode?: 'balanced' | 'interactivity' | 'throughput';
+  /**
+   * §11.7 toggle (true = vLLM): a decode batch is uniform only if every request has exactly 1 + k
+   * tokens. false = counterfactual: any batch of decodes with 1..1+k tokens each counts as uniform
+   * (padded to (1+k) × numReqs), to measure what partial draft counts cost.
+   */
+  readonly uniformDecodeRequiresExactK?: boolean;
 }
 
 /** What one step ran as: recorded on every step. */
@@ -43,12 +49,14 @@ export class CudagraphDispatcher {
   private readonly fullMixedKeys = new Set<number>();
   private readonly piecewiseKeys = new Set<number>();
   private readonly uniformQueryLen: number;
+  private readonly exactK: boolean;
 
   constructor(o: CudagraphDispatcherOptions) {
     const support = o.cudagraphSupport ?? (o.attentionBackend ? backendCudagraphSupport(o.attentionBackend) : 'UNIFORM_BATCH');
     this.resolvedMode = resolveCudagraphMode(o.cudagraphMode, support, o.numSpecTokens);
     this.captureSizes = computeCaptureSizes({ ...o, cudagraphMode: this.resolvedMode });
     this.uniformQueryLen = 1 + o.numSpecTokens;
+    this.exactK = o.uniformDecodeRequiresExactK ?? true;
     const m = this.resolvedMode;
     if (m === 'PIECEWISE' || m === 'FULL_AND_PIECEWISE') for (const s of this.captureSizes) this.piecewiseKeys.add(s);
     if (m === 'FULL') for (const s of this.captureSizes) this.fullMixedKeys.add(s);
@@ -76,8 +84,10 @@ export class CudagraphDispatcher {
       if (!Number.isInteger(n) || n < 1) throw new EngineError(`numScheduledTokens: every entry must be an integer ≥ 1, got ${n}`, 'numScheduledTokens');
       numTokens += n;
     }
-    const uniformDecode = isUniformDecodeBatch(numScheduledTokens, this.uniformQueryLen - 1);
-    const padded = numTokens > 0 ? padToCaptureSize(numTokens, this.captureSizes) : undefined;
+    const q = this.uniformQueryLen;
+    const relaxed = !this.exactK && numReqs > 0 && numScheduledTokens.every((n) => n <= q);
+    const uniformDecode = relaxed || isUniformDecodeBatch(numScheduledTokens, q - 1);
+    const padded = numTokens > 0 ? padToCaptureSize(relaxed ? q * numReqs : numTokens, this.captureSizes) : undefined;
     if (padded !== undefined && allowFull) {
       if (uniformDecode && this.fullUniformKeys.has(padded)) return { mode: 'FULL', numTokensPadded: padded, numTokens, numReqs, uniformDecode };
       if (this.fullMixedKeys.has(padded)) return { mode: 'FULL', numTokensPadded: padded, numTokens, numReqs, uniformDecode };

@@ -41,6 +41,7 @@ export class EngineCostModel implements StepCostModel {
   /** Every priced batch in order (cleared by `reset`). */
   readonly records: StepCostRecord[] = [];
   private previousReqIds = new Set<string>();
+  private currentReqIds = new Set<string>();
 
   constructor(o: EngineCostModelOptions) {
     this.roofline = new RooflineCostModel(o);
@@ -50,12 +51,12 @@ export class EngineCostModel implements StepCostModel {
 
   reset(): void {
     this.records.length = 0;
-    this.previousReqIds = new Set();
+    this.previousReqIds.clear();
   }
 
   stepTimeUs(so: SchedulerOutput): number {
     if (so.scheduled.length === 0) {
-      this.previousReqIds = new Set();
+      this.previousReqIds.clear();
       return 0;
     }
     const requests: CostRequest[] = [];
@@ -73,8 +74,13 @@ export class EngineCostModel implements StepCostModel {
         numResentTokens: r.numTokens,
       });
     }
-    this.previousReqIds = new Set(so.scheduled.map((r) => r.reqId));
-    const cost = this.roofline.stepCost({ requests, disallowFullGraph: false });
+    // Swap the two sets instead of allocating one per step.
+    const cur = this.currentReqIds;
+    cur.clear();
+    for (const r of so.scheduled) cur.add(r.reqId);
+    this.currentReqIds = this.previousReqIds;
+    this.previousReqIds = cur;
+    const cost = this.roofline.stepCost({ requests, disallowFullGraph: false, numRunningRequests: so.scheduled.length });
     const t = stepTiming(cost, { asyncScheduling: this.asyncScheduling, asyncSpecHostSync: this.asyncSpecHostSync });
     const us = (s: number) => s * 1e6;
     this.records.push({

@@ -8,7 +8,7 @@ export { CudagraphDispatcher } from './cudagraph-dispatcher';
 export type { CudagraphDispatcherOptions, GraphDispatch } from './cudagraph-dispatcher';
 export { DEFAULT_COST_CONSTANTS, withCostOverrides } from './cost-constants';
 export type { CostConstants } from './cost-constants';
-export { modelShapes, expectedExpertsTouched } from './model-shapes';
+export { modelShapes, expectedExpertsTouched, weightBytesPerGpu } from './model-shapes';
 export type { ModelShapes } from './model-shapes';
 export { RooflineCostModel } from './step-cost-model';
 export type { CostRequest, StepShape, StepCost, GpuCost, HostCost, CostModelOptions } from './step-cost-model';

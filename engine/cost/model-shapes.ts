@@ -93,3 +93,17 @@ export function expectedExpertsTouched(numTokens: number, numExperts: number, to
   if (numExperts === 0 || numTokens <= 0) return 0;
   return numExperts * (1 - Math.pow(1 - topK / numExperts, numTokens));
 }
+
+/**
+ * Weight bytes resident on one GPU: attention, dense FFN, every routed and shared expert (sharded
+ * over TP), the MTP block, and the embedding + LM head (bf16, vocab-parallel). Used to size the KV
+ * cache from device memory (engine-semantics.md §6).
+ */
+export function weightBytesPerGpu(s: ModelShapes): number {
+  const perLayer = (moe: boolean) =>
+    s.attnParamsPerLayer * s.weightBytes
+    + (moe ? (s.numRoutedExperts * s.expertParams * s.expertWeightBytes + s.numSharedExperts * s.expertParams * s.weightBytes) : s.denseFfnParamsPerLayer * s.weightBytes);
+  let bytes = s.numDenseLayers * perLayer(false) + s.numMoeLayers * perLayer(true);
+  if (s.numMtpLayers > 0) bytes += s.numMtpLayers * (perLayer(s.numRoutedExperts > 0) + s.mtpExtraParams * s.weightBytes);
+  return bytes + 2 * s.lmHeadParams * 2;
+}

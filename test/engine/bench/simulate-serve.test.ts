@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { parseServeCommand, simulateServe, vllmEra } from '../../../engine/bench/index';
+import { ConfigError } from '../../../engine/base/errors';
+
+const R1_SERVE = 'vllm serve deepseek-ai/DeepSeek-R1-0528 -tp 8 --max-num-seqs 1024 --max-model-len 2176 --max-num-batched-tokens 8192 '
+  + '--no-enable-prefix-caching --kv-cache-dtype fp8 --compilation-config \'{"max_cudagraph_capture_size":2048}\' '
+  + '--speculative-config \'{"method":"mtp","num_speculative_tokens":3}\'';
+const small = (n: number, inLen: number, outLen: number, conc: number) =>
+  `vllm bench serve --model deepseek-ai/DeepSeek-R1-0528 --random-input-len ${inLen} --random-output-len ${outLen} --num-prompts ${n} --max-concurrency ${conc} --ignore-eos --percentile-metrics ttft,tpot,itl,e2el`;
+
+describe('parseServeCommand', () => {
+  it('reads the DeepSeek-R1 report command', () => {
+    const d = parseServeCommand(`${R1_SERVE} --async-scheduling --port 8000`, 'VLLM_ATTENTION_BACKEND=FLASHINFER_MLA VLLM_USE_DEEP_GEMM=1');
+    expect(d).toMatchObject({
+      modelName: 'deepseek-ai/DeepSeek-R1-0528', tensorParallelSize: 8, maxNumSeqs: 1024, maxModelLen: 2176, maxNumBatchedTokens: 8192,
+      enablePrefixCaching: false, kvCacheDtype: 'fp8', asyncScheduling: true, numSpeculativeTokens: 3, specMethod: 'mtp',
+      cudagraphMode: 'FULL_AND_PIECEWISE', maxCudagraphCaptureSize: 2048, attentionBackend: 'FLASHINFER_MLA',
+    });
+    expect(d.model.name).toBe('deepseek-r1');
+    expect(d.ignoredFlags).toEqual(['--port']);
+    expect(d.ignoredEnv).toEqual(['VLLM_USE_DEEP_GEMM']);
+  });
+
+  it('async defaults on with MTP (current vLLM), enforce-eager means NONE', () => {
+    expect(parseServeCommand(R1_SERVE).asyncScheduling).toBe(true);
+    expect(parseServeCommand('vllm serve meta-llama/Llama-3.1-8B-Instruct --enforce-eager')).toMatchObject({ asyncScheduling: false, cudagraphMode: 'NONE' });
+  });
+
+  it('names every bad flag; unknown models list the known ones', () => {
+    let err: unknown;
+    try { parseServeCommand('vllm serve mystery/model --max-num-seqs lots --frobnicate'); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(ConfigError);
+    const issues = (err as ConfigError).issues;
+    expect(issues.map((i) => i.path)).toEqual(['--max-num-seqs', '--frobnicate', 'model']);
+    expect(issues[2]!.message).toContain('known models: deepseek-r1');
+    expect(() => parseServeCommand('vllm bench serve --model x')).toThrowError(ConfigError);
+  });
+});
+
+describe('simulateServe', () => {
+  const run = (extra: string, bench = small(24, 256, 64, 8), set = {}) => simulateServe({ serve: `${R1_SERVE} ${extra}`, bench, set });
+
+  it('completes every request with exactly its output length, deterministically', () => {
+    const a = run('--no-async-scheduling');
+    expect(a.metrics.completed).toBe(24);
+    expect(a.outputs.every((o) => o.outputTokens === 64)).toBe(true);
+    expect(a.metrics.totalOutput).toBe(24 * 64);
+    expect(a.specDecode!.meanAcceptanceLength).toBeGreaterThan(2);
+    const b = run('--no-async-scheduling');
+    expect(JSON.stringify(b.resultJson('20260101-000000'))).toBe(JSON.stringify(a.resultJson('20260101-000000')));
+  });
+
+  it('respects the client concurrency limit and measures from when a slot was acquired', () => {
+    const r = run('--async-scheduling');
+    const events: [number, number][] = [];
+    for (const o of r.outputs) events.push([o.startTime, 1], [o.startTime + o.latency, -1]);
+    events.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    let live = 0;
+    let peak = 0;
+    for (const [, d] of events) peak = Math.max(peak, (live += d));
+    expect(peak).toBeLessThanOrEqual(8);
+    expect(Math.min(...r.outputs.map((o) => o.ttft))).toBeGreaterThan(0);
+    expect(r.outputs.every((o) => o.itl.length >= 1 && o.latency >= o.ttft)).toBe(true);
+  });
+
+  it('the clock advances by modelled time: the timeline covers the benchmark and records graph modes', () => {
+    const r = run('--async-scheduling');
+    const last = r.timeline.at(-1)!;
+    expect(last.endUs / 1e6).toBeCloseTo(r.duration, 6);
+    expect(r.timeline.some((t) => t.graphMode === 'FULL')).toBe(true);
+    expect(r.timeline.every((t) => t.stepUs > 0 && t.endUs > t.startUs)).toBe(true);
+  });
+
+  it('async (current vLLM) beats sync on throughput; the report era loses FULL graphs to partial drafts', () => {
+    const sync = run('--no-async-scheduling');
+    const async_ = run('--async-scheduling');
+    expect(async_.metrics.outputThroughput).toBeGreaterThan(sync.metrics.outputThroughput);
+    const old = run('--async-scheduling', small(24, 256, 64, 8), { era: 'report-2025-11-28' });
+    // Decode-only steps (at most 1 + k tokens per request) that still ran PIECEWISE: partial draft counts.
+    const pw = (r: typeof old) => r.timeline.filter((t) => t.graphMode === 'PIECEWISE' && t.numTokens <= t.numReqs * 4).length;
+    expect(pw(old)).toBeGreaterThan(pw(async_));
+    expect(old.timeline.reduce((a, t) => a + t.numReadded, 0)).toBeGreaterThan(0);
+    expect(old.settings.asyncSpecHostSync).toBe('sync_24799');
+  });
+
+  it('a cost constant or hardware field set from the notebook changes the result accordingly', () => {
+    const base = run('--no-async-scheduling');
+    const slowHost = run('--no-async-scheduling', small(24, 256, 64, 8), { schedulePerRequestSeconds: 100e-6 });
+    expect(slowHost.duration).toBeGreaterThan(base.duration);
+    const slowHbm = run('--no-async-scheduling', small(24, 256, 64, 8), { 'hardware.memoryBandwidth': 4e12 });
+    expect(slowHbm.metrics.outputThroughput).toBeLessThan(base.metrics.outputThroughput);
+    expect(slowHbm.settings.hardware.memoryBandwidth).toBe(4e12);
+    const h200 = run('--no-async-scheduling', small(24, 256, 64, 8), { hardware: 'H200' });
+    expect(h200.duration).toBeGreaterThan(base.duration);
+  });
+
+  it('unknown settings, eras and hardware name the known ones', () => {
+    expect(() => run('', small(2, 16, 4, 1), { bogus: 1 })).toThrowError(/unknown setting 'bogus'.*piecewisePerLayerSeconds/);
+    expect(() => run('', small(2, 16, 4, 1), { era: 'stone-age' })).toThrowError(/known: pre-27922, report-2025-11-28/);
+    expect(() => run('', small(2, 16, 4, 1), { hardware: 'A100' })).toThrowError(/known hardware: B200, H100/);
+    expect(() => simulateServe({ serve: 'vllm serve deepseek-ai/DeepSeek-R1 -tp 1', bench: small(2, 16, 4, 1), set: { hardware: 'H100' } })).toThrowError(/does not fit/);
+    expect(vllmEra('current').asyncSpecHostSync).toBe('zero_bubble_32951');
+  });
+
+  it('prints vLLM\'s summary and result JSON for the run', () => {
+    const r = run('--async-scheduling');
+    const s = r.summary();
+    expect(s).toContain('Successful requests:                     24        ');
+    expect(s).toContain('---------------Speculative Decoding---------------');
+    expect(r.resultFilename('20260101-000000')).toBe('vllm-infqps-concurrency8-DeepSeek-R1-0528-20260101-000000.json');
+    expect(r.resultJson('20260101-000000').total_output_tokens).toBe(24 * 64);
+  });
+});
