@@ -1,0 +1,3 @@
+import { runEngineLoopConformance } from './engine-loop.suite';
+
+runEngineLoopConformance({ name: 'async (batch queue of 2, output placeholders)', asyncScheduling: true });
