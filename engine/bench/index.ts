@@ -16,3 +16,5 @@ export { VLLM_ERAS, vllmEra } from './vllm-eras';
 export type { EraToggles, MaxTokensCapToggle } from './vllm-eras';
 export { simulateServe, NON_KV_RESERVE_BYTES } from './simulate-serve';
 export type { SimulateServeOptions, SimulateServeResult, SimulationSettings, TimelineRow, SettingValue } from './simulate-serve';
+export { firstDivergence } from './divergence';
+export type { Divergence, RequestDifference } from './divergence';

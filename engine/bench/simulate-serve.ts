@@ -14,6 +14,7 @@ import { DEFAULT_COST_CONSTANTS, type CostConstants } from '../cost/cost-constan
 import { modelShapes, weightBytesPerGpu } from '../cost/model-shapes';
 import type { AsyncSpecHostSync } from '../cost/step-timing';
 import { createEngine } from '../create-engine';
+import type { ScheduleRecord } from '../trace/step-record';
 import { hardwarePreset, withHardwareOverrides, type HardwarePreset } from '../presets/hardware-presets';
 import { DEEPSEEK_MTP_ACCEPTANCE_RATES, PerPositionAcceptance } from '../spec/acceptance-model';
 import { MtpProposer } from '../spec/mtp-proposer';
@@ -35,6 +36,8 @@ export interface SimulateServeOptions {
   /** `"VAR=value …"` or a map. */
   readonly env?: string | Readonly<Record<string, string>>;
   readonly set?: Readonly<Record<string, SettingValue>>;
+  /** Keep every batch's scheduled requests (`result.batches`) for step-level comparison. */
+  readonly keepBatches?: boolean;
 }
 
 /** The resolved knobs of one simulation (what `set` changed is visible here). */
@@ -65,6 +68,8 @@ export interface SimulateServeResult extends BenchServeResult {
   /** Simulated seconds (the benchmark duration). */
   readonly simulatedSeconds: number;
   readonly numSteps: number;
+  /** With `keepBatches`: each launched batch's schedule, aligned with `timeline`. */
+  readonly batches: readonly ScheduleRecord[] | null;
   /** vLLM's summary block. */
   summary(): string;
   /** `--save-result` JSON for a caller-supplied `YYYYMMDD-HHMMSS` date. */
@@ -202,6 +207,7 @@ export function simulateServe(o: SimulateServeOptions): SimulateServeResult {
   const indexOf = new Map<string, number>();
   const counters = k > 0 ? new SpecDecodeCounters(k) : null;
   const timeline: TimelineRow[] = [];
+  const batches: ScheduleRecord[] | null = o.keepBatches ? [] : null;
   let next = 0;
   let active = 0;
   let completed = 0;
@@ -228,6 +234,7 @@ export function simulateServe(o: SimulateServeOptions): SimulateServeResult {
         const start = Math.max(before, deviceFreeAt);
         deviceFreeAt = start + c.stepUs;
         timeline.push({ ...c, startUs: start, endUs: deviceFreeAt });
+        if (batches !== null) batches.push(rec.schedule);
       }
     }
     if (rec.processed !== null) {
@@ -275,6 +282,7 @@ export function simulateServe(o: SimulateServeOptions): SimulateServeResult {
     timeline,
     simulatedSeconds: duration,
     numSteps: steps,
+    batches,
     summary: () => formatBenchSummary(base),
     resultJson: (date: string) => benchResultJson(base, date),
     resultFilename: (date: string) => benchResultFilename(base, date),

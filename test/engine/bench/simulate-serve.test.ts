@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseServeCommand, simulateServe, vllmEra } from '../../../engine/bench/index';
+import { firstDivergence, parseServeCommand, simulateServe, vllmEra } from '../../../engine/bench/index';
 import { ConfigError } from '../../../engine/base/errors';
 
 const R1_SERVE = 'vllm serve deepseek-ai/DeepSeek-R1-0528 -tp 8 --max-num-seqs 1024 --max-model-len 2176 --max-num-batched-tokens 8192 '
@@ -109,5 +109,29 @@ describe('simulateServe', () => {
     expect(s).toContain('---------------Speculative Decoding---------------');
     expect(r.resultFilename('20260101-000000')).toBe('vllm-infqps-concurrency8-DeepSeek-R1-0528-20260101-000000.json');
     expect(r.resultJson('20260101-000000').total_output_tokens).toBe(24 * 64);
+  });
+});
+
+describe('firstDivergence', () => {
+  const run = (era: string, keepBatches = true) =>
+    simulateServe({ serve: `${R1_SERVE} --async-scheduling`, bench: small(8, 128, 24, 8), set: { era }, keepBatches });
+
+  it('finds the first batch where the #27922 cap and the #29759 rule schedule differently, and says why', () => {
+    const old = run('report-2025-11-28');
+    const cur = run('current');
+    const d = firstDivergence(old, cur)!;
+    expect(d).not.toBeNull();
+    // Everything before the divergence scheduled identical work.
+    for (let i = 0; i < d.batchIndex; i++) {
+      expect(old.batches![i]!.requests.map((r) => r.numScheduledTokens)).toEqual(cur.batches![i]!.requests.map((r) => r.numScheduledTokens));
+    }
+    expect(d.requests.length).toBeGreaterThan(0);
+    expect(d.requests.every((r) => r.numTokensB === 4 || r.numTokensB === 0)).toBe(true);
+    expect(d.reasons.join(' ')).toMatch(/fewer than 1 \+ k = 4|skipped/);
+  });
+
+  it('identical runs do not diverge; runs without kept batches are refused', () => {
+    expect(firstDivergence(run('current'), run('current'))).toBeNull();
+    expect(() => firstDivergence(run('current', false), run('current'))).toThrowError(/keepBatches/);
   });
 });
