@@ -52,3 +52,15 @@ export function pow2ScaleExponent(amax: number): number {
 export function pow2ScaleByte(amax: number): number {
   return encodeUe8m0(pow2ScaleExponent(amax));
 }
+
+/**
+ * FlashMLA's test quantiser variant (sparse-mla.md §7.2 quirk): it clamps the *ratio*,
+ * e = ⌈log2(max(amax/448, 1e‑4))⌉, so every tile with amax < 0.0448 gets e = −13 (vLLM goes down
+ * to −22). Both decode the same way; use the vLLM rule to replay vLLM dumps.
+ */
+export function pow2ScaleExponentFlashMla(amax: number): number {
+  if (Number.isNaN(amax) || amax < 0 || !Number.isFinite(amax)) {
+    throw new EngineError(`amax must be a finite non-negative number, got ${amax}`, 'amax');
+  }
+  return ceilLog2Exact(Math.max(Math.fround(Math.fround(amax) / E4M3_MAX), SCALE_AMAX_FLOOR));
+}

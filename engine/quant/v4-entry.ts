@@ -7,7 +7,7 @@
 import { EngineError } from '../base/errors';
 import { bf16Bits, bf16FromBits, roundBf16 } from './bf16';
 import { E4M3_DECODE_TABLE, encodeE4m3, E4M3_MAX } from './fp8-e4m3';
-import { pow2ScaleExponent, UE8M0_BIAS } from './ue8m0';
+import { pow2ScaleExponent, pow2ScaleExponentFlashMla, UE8M0_BIAS } from './ue8m0';
 
 export const V4_HEAD_DIM = 512;
 export const V4_NOPE_DIM = 448;
@@ -27,17 +27,23 @@ function checkVector(x: ArrayLike<number>, n: number, name: string): void {
   }
 }
 
+/** Which tile-scale rule a writer uses: vLLM's (clamp amax) or FlashMLA's test quantiser (clamp the ratio). */
+export type V4ScaleRule = 'vllm' | 'flashmla';
+
 /**
  * Quantises one 512-vector into its 584 logical bytes with vLLM's writer rule: round to bf16,
  * per NoPE tile the power-of-two scale (§6.3) and e4m3 codes of x·2^−e, RoPE dims as bf16, pad 0.
  */
-export function quantizeEntryV4(x: ArrayLike<number>): Uint8Array {
+export function quantizeEntryV4(x: ArrayLike<number>, options: { readonly scaleRule?: V4ScaleRule } = {}): Uint8Array {
   checkVector(x, V4_HEAD_DIM, 'x');
+  const rule = options.scaleRule ?? 'vllm';
+  if (rule !== 'vllm' && rule !== 'flashmla') throw new EngineError(`scaleRule must be 'vllm' or 'flashmla', got ${String(rule)}`, 'scaleRule');
+  const exponentOf = rule === 'vllm' ? pow2ScaleExponent : pow2ScaleExponentFlashMla;
   const out = new Uint8Array(V4_ENTRY_BYTES);
   for (let t = 0; t < V4_NUM_TILES; t++) {
     let amax = 0;
     for (let d = t * V4_TILE; d < (t + 1) * V4_TILE; d++) amax = Math.max(amax, Math.abs(roundBf16(x[d]!)));
-    const e = pow2ScaleExponent(amax);
+    const e = exponentOf(amax);
     const inv = 2 ** -e; // exact power of two, so x·2^−e is exact
     for (let d = t * V4_TILE; d < (t + 1) * V4_TILE; d++) {
       const v = roundBf16(x[d]!) * inv;

@@ -17,6 +17,7 @@ import {
   writeIndexerKey,
 } from '../../../engine/quant/indexer-cache';
 import { localToGlobalSlot, localToGlobalSlots, pagedCacheLayout } from '../../../engine/quant/paged-layout';
+import { pow2ScaleExponent, pow2ScaleExponentFlashMla } from '../../../engine/quant/ue8m0';
 import { dequantizeEntryV4, dissectEntryV4, quantizeEntryV4 } from '../../../engine/quant/v4-entry';
 import { dequantizeCacheV4, dequantizeSlotsV4, readEntryV4, v4CacheLayout, v4EntryOffsets, writeEntryV4 } from '../../../engine/quant/v4-paged-cache';
 import { dequantizeEntryV32, dequantizeSlotsV32, quantizeEntryV32, readEntryV32, v32CacheLayout, writeEntryV32 } from '../../../engine/quant/v32-entry';
@@ -215,5 +216,26 @@ describe('indexer K cache (132 bytes, page-segregated)', () => {
     }
     expectThrowsNaming(() => gatherIndexerKeys(cache, [64], layout), 'slots');
     expectThrowsNaming(() => quantizeIndexerKey(new Float32Array(127)), 'x');
+  });
+});
+
+describe('FlashMLA test-quantiser quirk (§7.2)', () => {
+  it('clamping the ratio: amax 0.01 → e −15 (vLLM) vs −13 (FlashMLA); large tiles agree; both decode the same way', () => {
+    expect(pow2ScaleExponent(0.01)).toBe(-15);
+    expect(pow2ScaleExponentFlashMla(0.01)).toBe(-13);
+    expect(pow2ScaleExponentFlashMla(0)).toBe(-13);
+    for (const a of [0.0448 * 1.01, 1, 3, 448]) expect(pow2ScaleExponentFlashMla(a)).toBe(pow2ScaleExponent(a));
+    const x = new Float32Array(512);
+    for (let d = 0; d < 512; d++) x[d] = d < 64 ? roundBf16(0.01 * ((d % 9) - 4) / 4) : roundBf16(Math.sin(d));
+    const v = quantizeEntryV4(x);
+    const f = quantizeEntryV4(x, { scaleRule: 'flashmla' });
+    expect(v[576]).toBe(127 - 15);
+    expect(f[576]).toBe(127 - 13);
+    expect(Array.from(f.subarray(577, 584))).toEqual(Array.from(v.subarray(577, 584)));
+    const dv = dequantizeEntryV4(v);
+    const df = dequantizeEntryV4(f);
+    for (let d = 0; d < 64; d++) expect(Math.abs(df[d]! - x[d]!)).toBeLessThanOrEqual(2 ** -13 * 2 ** -9 * 0.5 + Math.abs(x[d]!) * 2 ** -4);
+    expect(Array.from(df.subarray(64))).toEqual(Array.from(dv.subarray(64)));
+    expectThrowsNaming(() => quantizeEntryV4(x, { scaleRule: 'other' as 'vllm' }), 'scaleRule');
   });
 });
