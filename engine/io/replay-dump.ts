@@ -40,6 +40,12 @@ export interface ReplayOptions {
   readonly knobs?: Partial<SparseMlaKnobs>;
   /** Whether the bf16 matmul decode path was enabled (SM12x default: true); only affects `dispatch`. */
   readonly matmulDecode?: boolean;
+  /**
+   * Decode only: read a cache with a different page stride than recorded, to reproduce (or plant)
+   * the layout mistake sparse-mla.md §4.1 warns about — e.g. E·584 instead of the real padded
+   * stride. The cache bytes stay as they are; only the reader's stride changes.
+   */
+  readonly readPageStride?: { readonly swa_cache?: number; readonly kv_cache?: number };
   /** Prefill only: replay query tokens [start, end) of the chunk (default: all). */
   readonly tokenRange?: readonly [number, number];
 }
@@ -68,7 +74,7 @@ export interface ReplayResult {
 const i32 = (a: Int32Array, shape: number[]) => makeTensor('I32', shape, a);
 
 /** Candidate rows restricted to valid entries and remapped onto compact KV rows. */
-function compactSubset(c: CandidateLists, layout: PagedCacheLayout, cache: Uint8Array, name: string): { kv: Float32Array; candidates: CandidateLists } {
+function compactSubset(c: CandidateLists, layout: PagedCacheLayout, cache: Uint8Array, name: string, cacheName: string): { kv: Float32Array; candidates: CandidateLists } {
   const numSlots = layout.numPages * layout.entriesPerPage;
   const rowOf = new Map<number, number>();
   const slots = new Int32Array(c.slots.length).fill(-1);
@@ -85,7 +91,14 @@ function compactSubset(c: CandidateLists, layout: PagedCacheLayout, cache: Uint8
       slots[t * c.width + i] = row;
     }
   }
-  const kv = dequantizeSlotsV4(cache, [...rowOf.keys()], layout);
+  const used = [...rowOf.keys()];
+  const kv = dequantizeSlotsV4(cache, used, layout);
+  for (let i = 0; i < kv.length; i++) {
+    if (!Number.isFinite(kv[i]!)) {
+      const slot = used[Math.floor(i / 512)]!;
+      throw new EngineError(`${cacheName} slot ${slot} decodes to ${kv[i]} at dim ${i % 512} (NaN code or scale byte): corrupt cache bytes, or the page stride ${layout.pageStride} is wrong`, `tensors.${cacheName}`);
+    }
+  }
   return { kv, candidates: { slots, lens: c.lens, width: c.width } };
 }
 
@@ -194,13 +207,24 @@ function replayDecode(rec: SparseMlaDumpRecord & { fields: DecodeFields }, o: Re
   const cacheOf = (name: string, layout: PagedCacheLayout, c: CandidateLists) => asBytes(take(name,
     () => makeTensor('U8', [layout.numPages, layout.pageStride], seededCache(rng.fork(name), layout, validSlots(c))),
     (t) => checkSupplied(t, name, ['U8'], layout.numPages * layout.pageStride, `[${layout.numPages}, ${layout.pageStride}] bytes`)));
+  // The reader's view of a cache: the recorded layout, or a deliberately different page stride.
+  const readAs = (name: 'swa_cache' | 'kv_cache', layout: PagedCacheLayout, bytes: Uint8Array): [PagedCacheLayout, Uint8Array] => {
+    const stride = o.readPageStride?.[name];
+    if (stride === undefined) return [layout, bytes];
+    if (!Number.isInteger(stride) || stride < layout.entriesPerPage * 584 || stride * layout.numPages > bytes.length) {
+      throw new EngineError(`readPageStride.${name} must be an integer ≥ ${layout.entriesPerPage * 584} with numPages·stride ≤ ${bytes.length}`, `readPageStride.${name}`);
+    }
+    return [{ ...layout, pageStride: stride }, bytes.subarray(0, stride * layout.numPages)];
+  };
   const subsets = [];
   const names: string[] = [];
   if (compLists && compLayout) {
-    subsets.push(compactSubset(compLists, compLayout, cacheOf('kv_cache', compLayout, compLists), 'topk_indices'));
+    const [l, b] = readAs('kv_cache', compLayout, cacheOf('kv_cache', compLayout, compLists));
+    subsets.push(compactSubset(compLists, l, b, 'topk_indices', 'kv_cache'));
     names.push('compressed');
   }
-  subsets.push(compactSubset(swaLists, swaLayout, cacheOf('swa_cache', swaLayout, swaLists), 'swa_indices'));
+  const [sl, sb] = readAs('swa_cache', swaLayout, cacheOf('swa_cache', swaLayout, swaLists));
+  subsets.push(compactSubset(swaLists, sl, sb, 'swa_indices', 'swa_cache'));
   names.push('swa');
 
   const res = sparseMlaAttention({ q: queryHeads(qT, T, Hp, D, H), numHeads: H, headDim: D, scale: f.scale, knobs, subsets, sink: sink.subarray(0, H) });

@@ -49,6 +49,15 @@ describe('replayDump, decode (C4A) with tensors written by PyTorch on an H100', 
   });
 });
 
+describe('replayDump: planted cache-layout mistake', () => {
+  it('reading the SWA cache with the unpadded stride E·584 is caught: garbage scale/code bytes named by slot', () => {
+    const supplied = new Map([...torchTensors.tensors].filter(([k]) => !k.startsWith('expected_') && !k.includes('block_table')));
+    expect(() => replayDump(records[0]!, { tensors: supplied, readPageStride: { swa_cache: 64 * 584 } }))
+      .toThrow(/swa_cache slot \d+ decodes to NaN .*page stride 37376 is wrong/);
+    expect(() => replayDump(records[0]!, { tensors: supplied, readPageStride: { swa_cache: 100 } })).toThrow(/readPageStride.swa_cache/);
+  });
+});
+
 describe('replayDump with seeded tensors', () => {
   it('decode C4A: deterministic per seed, different across seeds, and equal to the dense reference', () => {
     const a = replayDump(records[0]!, { seed: 3, numHeads: 4 });
@@ -114,6 +123,14 @@ describe('replayDump with seeded tensors', () => {
     const b = replayDump(records[0]!, { tensors: saved.tensors, numHeads: 3 });
     expect(b.synthesized).toEqual([]);
     expect(b.output.data).toEqual(a.output.data);
+  });
+
+  it('prefill inputs saved and supplied back replay to the same output', () => {
+    const a = replayDump(records[1]!, { seed: 5, numHeads: 2, tokenRange: [100, 140] });
+    const saved = readSafetensors(writeSafetensors(new Map([...a.inputs].filter(([k]) => !k.startsWith('prefill_')))));
+    const b = replayDump(records[1]!, { tensors: saved.tensors, numHeads: 2, tokenRange: [100, 140] });
+    expect(b.synthesized).toEqual([]);
+    expect(Buffer.from(b.output.data.buffer).equals(Buffer.from(a.output.data.buffer))).toBe(true);
   });
 
   it('rejects supplied tensors that do not fit the record, naming them', () => {
