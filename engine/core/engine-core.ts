@@ -34,7 +34,7 @@ export class EngineCore {
   numGeneratedTokens = 0;
   numFinished = 0;
   /** Aborted ids since the last step, reported in the next record. */
-  private abortedSinceStep: string[] = [];
+  abortedSinceStep: string[] = [];
 
   constructor(config: EngineConfig, executor: Executor) {
     this.config = config;

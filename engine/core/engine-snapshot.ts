@@ -29,6 +29,7 @@ export function snapshotEngineCore(core: EngineCore): EngineSnapshot {
     waiting: s.waiting.toArray().map((r) => r.requestId),
     running: s.running.map((r) => r.requestId),
     finishedReqIdsToShip: s.finishedReqIds.slice(),
+    abortedSinceStep: core.abortedSinceStep.slice(),
     kv: s.kv.snapshot(),
     inFlight: core.inFlight,
     executor: core.executor.snapshotState(),
@@ -85,6 +86,7 @@ export function restoreEngineCore(snapshot: EngineSnapshot, makeExecutor: (confi
   for (const [id, r] of entries) s.requests.set(id, r);
   core.pending = snap.pending.map(get);
   s.finishedReqIds = snap.finishedReqIdsToShip.slice();
+  core.abortedSinceStep = snap.abortedSinceStep.slice();
   s.kv.restore(snap.kv);
   s.batchIdCounter = snap.nextBatchId;
   s.numPreemptions = snap.numPreemptions;

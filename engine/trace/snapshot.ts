@@ -52,6 +52,8 @@ export interface EngineSnapshot {
   readonly waiting: string[];
   readonly running: string[];
   readonly finishedReqIdsToShip: string[];
+  /** Requests aborted since the last step (reported in the next step record). */
+  readonly abortedSinceStep: string[];
   readonly kv: KVCacheManagerState;
   readonly inFlight: InFlightBatch[];
   readonly executor: JsonValue;

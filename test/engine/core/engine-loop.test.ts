@@ -179,3 +179,20 @@ describe('addRequest validation names the argument', () => {
     expect(f.addRequest({ promptLen: 3 })).toBe('req-1');
   });
 });
+
+describe('async preemption while an output is in flight (vLLM test_preempt_during_execution)', () => {
+  it('the in-flight token is still appended to the preempted request, which later resumes', () => {
+    const e = makeEngine({ asyncScheduling: true, numGpuBlocks: 9, maxModelLen: 32, maxNumBatchedTokens: 32 });
+    for (const id of ['A', 'B', 'C']) e.addRequest({ requestId: id, promptTokenIds: range(id.charCodeAt(0) * 10, 8), maxTokens: 6 });
+    e.step(); // batch 0: three prefills, in flight
+    const r1 = e.step(); // batch 1 needs a third block for each: C (last) is preempted, then batch 0 is processed
+    expect(r1.preemptedReqIds).toEqual(['C']);
+    expect(r1.processed!.outputs.map((o) => o.reqId)).toEqual(['A', 'B', 'C']);
+    expect(e.request('C')).toMatchObject({ status: 'PREEMPTED', numOutputTokens: 1, numComputedTokens: 0 });
+    expect(e.blockTable('C')).toEqual([]);
+    e.checkInvariants();
+    e.run();
+    expect(e.request('C')).toMatchObject({ finishReason: 'length', numOutputTokens: 6, numPreemptions: 1 });
+    expect(e.request('A').outputTokenIds).toHaveLength(6);
+  });
+});

@@ -40,6 +40,17 @@ describe('snapshot / restore', () => {
     expect(remaining(e)).toBe(first);
   });
 
+  it('carries aborts not yet reported', () => {
+    const e = createEngine({ blockSize: 4, numGpuBlocks: 40, maxModelLen: 64, maxNumSeqs: 4, maxNumBatchedTokens: 24 });
+    e.addRequest({ requestId: 'a', promptLen: 5, maxTokens: 9 });
+    e.addRequest({ requestId: 'b', promptLen: 5, maxTokens: 9 });
+    e.step();
+    e.abort('a');
+    const b = restoreEngine(JSON.parse(JSON.stringify(e.snapshot())));
+    expect(b.step().finishedReqIds).toEqual(['a']);
+    expect(JSON.stringify(b.run())).toBe(JSON.stringify((e.step(), e.run())));
+  });
+
   it('rejects something that is not a snapshot', () => {
     expect(() => restoreEngine({ version: 99 } as never)).toThrow(EngineError);
   });
