@@ -8,8 +8,10 @@
 import { Worker } from 'node:worker_threads';
 import { loadSparseMlaWasm, splitHeadRange, type AttendHeadsCall, type SparseMlaHeadRunner, type SparseMlaWasm } from '../engine/index';
 
-/** Int32 slots per worker in the control block: seq, done, 12 arguments, scale (as f32 bits). */
+/** Int32 slots per worker in the control block: seq, done, 12 arguments, scale (f32), failed flag. */
 const SLOTS = 16;
+/** A worker that does not answer within this time is treated as dead (the caller gets an error, not a hang). */
+const WORKER_TIMEOUT_MS = 30_000;
 
 // CommonJS source of a worker: instantiate, then loop — wait for a new seq, run, publish done.
 const WORKER_SOURCE = `
@@ -26,7 +28,11 @@ for (;;) {
   if (seq < 0) break;
   seen = seq;
   const a = (i) => c[base + 2 + i];
-  ex.attendHeads(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11), f[base + 14]);
+  try {
+    ex.attendHeads(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11), f[base + 14]);
+  } catch (e) {
+    Atomics.store(c, base + 15, 1);
+  }
   Atomics.store(c, base + 1, seq);
   Atomics.notify(c, base + 1);
 }
@@ -67,6 +73,7 @@ export async function createThreadedHeadRunner(numThreads = 2, wasm: SparseMlaWa
         const args = [call.q, call.k, call.s, call.o, call.sink, call.stats, h0, h1, call.numCandidates, call.numFirstSubset, call.headDim, call.kStride];
         args.forEach((v, j) => (c[b + 2 + j] = v));
         f[b + 14] = call.scale;
+        c[b + 15] = 0; // clear a failure flag left by an earlier call that threw before collecting it
         Atomics.store(c, b, seq);
         Atomics.notify(c, b);
       }
@@ -74,7 +81,12 @@ export async function createThreadedHeadRunner(numThreads = 2, wasm: SparseMlaWa
       w.exports.attendHeads(call.q, call.k, call.s, call.o, call.sink, call.stats, h0, h1, call.numCandidates, call.numFirstSubset, call.headDim, call.kStride, call.scale);
       for (let i = 0; i < numWorkers; i++) {
         const b = i * SLOTS + 1;
-        while (Atomics.load(c, b) !== seq) Atomics.wait(c, b, Atomics.load(c, b));
+        while (Atomics.load(c, b) !== seq) {
+          if (Atomics.wait(c, b, Atomics.load(c, b), WORKER_TIMEOUT_MS) === 'timed-out' && Atomics.load(c, b) !== seq) {
+            throw new Error(`sparse-MLA worker ${i} did not answer within ${WORKER_TIMEOUT_MS} ms`);
+          }
+        }
+        if (Atomics.exchange(c, i * SLOTS + 15, 0) !== 0) throw new Error(`sparse-MLA worker ${i} failed running heads ${ranges[i + 1]!.join('…')}`);
       }
     },
     async close() {
