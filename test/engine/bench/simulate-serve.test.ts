@@ -102,6 +102,19 @@ describe('simulateServe', () => {
     expect(vllmEra('current').asyncSpecHostSync).toBe('zero_bubble_32951');
   });
 
+  it('runs a dense model without speculation on a single GB10 (no spec-decode section)', () => {
+    const r = simulateServe({
+      serve: 'vllm serve meta-llama/Llama-3.1-8B-Instruct --max-model-len 4096 --max-num-seqs 64',
+      bench: 'vllm bench serve --random-input-len 128 --random-output-len 16 --num-prompts 6 --max-concurrency 4',
+      set: { hardware: 'GB10' },
+    });
+    expect(r.metrics.completed).toBe(6);
+    expect(r.specDecode).toBeNull();
+    expect(r.settings.asyncScheduling).toBe(false);
+    expect(r.timeline.some((t) => t.graphMode === 'FULL' && t.uniformDecode)).toBe(true);
+    expect(r.summary()).not.toContain('Speculative Decoding');
+  });
+
   it('prints vLLM\'s summary and result JSON for the run', () => {
     const r = run('--async-scheduling');
     const s = r.summary();

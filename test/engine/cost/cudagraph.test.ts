@@ -104,4 +104,15 @@ describe('mode resolution and dispatch', () => {
     expect(full.dispatch([2, 1, 50])).toMatchObject({ mode: 'FULL', numTokensPadded: 56 });
     expect(() => new CudagraphDispatcher({ cudagraphMode: 'FULL', attentionBackend: 'NOPE', maxNumSeqs: 1, maxNumBatchedTokens: 8, numSpecTokens: 0 })).toThrowError(/attentionBackend/);
   });
+
+  it('uniformDecodeRequiresExactK = false (counterfactual) keeps partial-draft decode batches on FULL graphs', () => {
+    const o = { cudagraphMode: 'FULL_AND_PIECEWISE' as const, attentionBackend: 'FLASHINFER_MLA', maxNumSeqs: 1024, maxNumBatchedTokens: 8192, numSpecTokens: 3, maxCaptureSize: 2048 };
+    const exact = new CudagraphDispatcher(o);
+    const relaxed = new CudagraphDispatcher({ ...o, uniformDecodeRequiresExactK: false });
+    const batch = [4, 4, 3, 1];
+    expect(exact.dispatch(batch).mode).toBe('PIECEWISE');
+    expect(relaxed.dispatch(batch)).toMatchObject({ mode: 'FULL', numTokensPadded: 16, uniformDecode: true });
+    // A prefill chunk is never a decode: still PIECEWISE.
+    expect(relaxed.dispatch([4, 4, 100]).mode).toBe('PIECEWISE');
+  });
 });
