@@ -12,66 +12,23 @@
  */
 import { EngineError } from '../base/errors';
 import { Rng } from '../base/rng';
-import {
-  c128aDecodeCandidates, c4aDecodeCandidates, checkSparseMlaKnobs, prefillCombinedCandidates, sparseMlaAttention,
-  swaDecodeCandidates, V4_SLIDING_WINDOW,
-} from '../attention/index';
-import type { CandidateLists, SparseMlaKnobs } from '../attention/index';
-import { bf16Bits, dequantizeEntryV4, dequantizeSlotsV4, quantizeEntryV4, roundUp } from '../quant/index';
+import { c128aDecodeCandidates, c4aDecodeCandidates, checkSparseMlaKnobs, sparseMlaAttention, swaDecodeCandidates } from '../attention/index';
+import type { CandidateLists } from '../attention/index';
+import { dequantizeSlotsV4 } from '../quant/index';
 import type { PagedCacheLayout } from '../quant/index';
 import { makeTensor, tensorToFloat64 } from './dtype';
 import type { Tensor } from './dtype';
 import { check } from './format-error';
 import {
-  asInt32, cacheLayoutFromSummary, checkSupplied, defaultNumHeads, queryHeads, seededCache, seededLatent, seededQueries,
+  asInt32, cacheLayoutFromSummary, checkSupplied, finishOutput, i32, queryHeads, resolveHeads, seededCache, seededQueries,
   seededSink, suppliedMap, widthOf,
 } from './replay-inputs';
-import type { SuppliedTensors } from './replay-inputs';
-import { seededDecodeSchedule, seededPrefillLengths, shuffledIndices } from './replay-schedule';
+import { replayPrefill } from './replay-prefill';
+import { seededDecodeSchedule, shuffledIndices } from './replay-schedule';
+import type { ReplayOptions, ReplayResult } from './replay-types';
 import type { DecodeFields, PrefillFields, SparseMlaDumpRecord } from './vllm-dump';
 
-export interface ReplayOptions {
-  /** Seed for every value not supplied (default 0). */
-  readonly seed?: number;
-  readonly tensors?: SuppliedTensors;
-  /** Real heads (≤ H_pad); heads beyond are padding with zero output. Default: leading finite sink entries. */
-  readonly numHeads?: number;
-  /** The Triton knobs of the run being reproduced (chunk sizes shape the reference's loops). */
-  readonly knobs?: Partial<SparseMlaKnobs>;
-  /** Whether the bf16 matmul decode path was enabled (SM12x default: true); only affects `dispatch`. */
-  readonly matmulDecode?: boolean;
-  /**
-   * Decode only: read a cache with a different page stride than recorded, to reproduce (or plant)
-   * the layout mistake sparse-mla.md §4.1 warns about — e.g. E·584 instead of the real padded
-   * stride. The cache bytes stay as they are; only the reader's stride changes.
-   */
-  readonly readPageStride?: { readonly swa_cache?: number; readonly kv_cache?: number };
-  /** Prefill only: replay query tokens [start, end) of the chunk (default: all). */
-  readonly tokenRange?: readonly [number, number];
-}
-
-export interface ReplayResult {
-  readonly phase: 'prefill' | 'decode';
-  readonly prefix: string;
-  readonly compressRatio: number;
-  readonly numTokens: number;
-  readonly numHeads: number;
-  readonly paddedHeads: number;
-  /** The vLLM kernel path this record would take (sparse-mla.md §8.2/§8.3). */
-  readonly dispatch: string;
-  readonly knobs: SparseMlaKnobs;
-  /** Every tensor the replay used, by field name (plus schedule tensors when synthesised). */
-  readonly inputs: ReadonlyMap<string, Tensor>;
-  /** Names of `inputs` generated from the seed rather than supplied. */
-  readonly synthesized: readonly string[];
-  /** `[T, H_pad, 512]` float32 (the fp32 reference) and its bf16 store, as the kernel writes it. */
-  readonly output: Tensor<'F32'>;
-  readonly outputBf16: Tensor<'BF16'>;
-  /** Per subset (`compressed`, `swa` for decode; `combined` for prefill): LSE `[T, numHeads]`. */
-  readonly subsetLse: ReadonlyMap<string, Float64Array>;
-}
-
-const i32 = (a: Int32Array, shape: number[]) => makeTensor('I32', shape, a);
+export type { ReplayOptions, ReplayResult } from './replay-types';
 
 /** Candidate rows restricted to valid entries and remapped onto compact KV rows. */
 function compactSubset(c: CandidateLists, layout: PagedCacheLayout, cache: Uint8Array, name: string, cacheName: string): { kv: Float32Array; candidates: CandidateLists } {
@@ -100,20 +57,6 @@ function compactSubset(c: CandidateLists, layout: PagedCacheLayout, cache: Uint8
     }
   }
   return { kv, candidates: { slots, lens: c.lens, width: c.width } };
-}
-
-function finishOutput(out: Float64Array, T: number, H: number, Hp: number, D: number): { output: Tensor<'F32'>; outputBf16: Tensor<'BF16'> } {
-  const f = new Float32Array(T * Hp * D);
-  for (let t = 0; t < T; t++) for (let h = 0; h < H; h++) f.set(out.subarray((t * H + h) * D, (t * H + h + 1) * D), (t * Hp + h) * D);
-  const b = new Uint16Array(f.length);
-  for (let i = 0; i < f.length; i++) b[i] = bf16Bits(f[i]!);
-  return { output: makeTensor('F32', [T, Hp, D], f), outputBf16: makeTensor('BF16', [T, Hp, D], b) };
-}
-
-function resolveHeads(options: ReplayOptions, sink: Float64Array, Hp: number): number {
-  const H = options.numHeads ?? defaultNumHeads(sink);
-  if (!Number.isInteger(H) || H < 1 || H > Hp) throw new EngineError(`numHeads must be an integer in 1 … ${Hp}, got ${H}`, 'numHeads');
-  return H;
 }
 
 function replayDecode(rec: SparseMlaDumpRecord & { fields: DecodeFields }, o: ReplayOptions): ReplayResult {
@@ -145,7 +88,7 @@ function replayDecode(rec: SparseMlaDumpRecord & { fields: DecodeFields }, o: Re
   const qT = take('q', () => seededQueries(rng.fork('q'), T, Hp, D, o.numHeads ?? Hp), (t) => checkSupplied(t, 'q', ['BF16', 'F32'], T * Hp * D, `[${T}, 1, ${Hp}, ${D}]`));
   const sinkT = take('attn_sink', () => seededSink(rng.fork('sink'), Hp, o.numHeads ?? Hp), (t) => checkSupplied(t, 'attn_sink', ['F32'], Hp, `[${Hp}]`));
   const sink = tensorToFloat64(sinkT);
-  const H = resolveHeads(o, sink, Hp);
+  const H = resolveHeads(o.numHeads, sink, Hp);
 
   // Candidate lists: supplied, or built from a seeded schedule (§4.2).
   const needSchedule = !supplied.has('swa_indices') || (!swaOnly && !supplied.has('topk_indices'));
@@ -246,88 +189,6 @@ function asBytes(t: Tensor): Uint8Array {
   return t.data as Uint8Array;
 }
 
-function replayPrefill(rec: SparseMlaDumpRecord & { fields: PrefillFields }, o: ReplayOptions): ReplayResult {
-  const f = rec.fields;
-  const at = `line ${rec.line}`;
-  check(rec.q !== null, 'vllm-dump', `${at}.q`, 'is null; nothing to replay');
-  const [Tall, Hp, D] = rec.q.shape as [number, number, number];
-  check(D === 512, 'vllm-dump', `${at}.q.shape`, `head dim ${D} is not 512`);
-  const ws = f.gathered_kv;
-  check(ws !== null && ws.shape.length === 3 && ws.shape[2] === D, 'vllm-dump', `${at}.fields.gathered_kv`, 'must be [chunk_reqs, Mw, 512]');
-  const [B, Mw] = ws.shape as [number, number, number];
-  check(B === f.chunk_end - f.chunk_start, 'vllm-dump', `${at}.fields.gathered_kv.shape`, `has ${B} requests but the chunk is ${f.chunk_start} … ${f.chunk_end}`);
-  const width = widthOf(f.combined_indices, `${at}.fields.combined_indices`);
-  const ratio = rec.compress_ratio as 1 | 4 | 128;
-  const W = V4_SLIDING_WINDOW;
-  const topK = ratio === 1 ? 0 : ratio === 4 ? (rec.flashmla_metadata?.topk_tokens ?? 512) : widthOf(f.topk_indices, `${at}.fields.topk_indices`);
-  check(roundUp(topK + W, 128) === width, 'vllm-dump', `${at}.fields.combined_indices.shape`, `width ${width} is not roundup(TOP_K ${topK} + W ${W}, 128)`);
-  const [t0, t1] = o.tokenRange ?? [0, Tall];
-  if (!Number.isInteger(t0) || !Number.isInteger(t1) || t0 < 0 || t1 > Tall || t0 >= t1) {
-    throw new EngineError(`tokenRange must be [start, end) within 0 … ${Tall}`, 'tokenRange');
-  }
-  const rng = new Rng(o.seed ?? 0);
-  const supplied = suppliedMap(o.tensors);
-  const inputs = new Map<string, Tensor>();
-  const synthesized: string[] = [];
-  const knobs = checkSparseMlaKnobs(o.knobs ?? {});
-  const take = (name: string, make: () => Tensor, chk: (t: Tensor) => Tensor): Tensor => {
-    const s = supplied.get(name);
-    const t = s ? chk(s) : make();
-    if (!s) synthesized.push(name);
-    inputs.set(name, t);
-    return t;
-  };
-  const qT = take('q', () => seededQueries(rng.fork('q'), Tall, Hp, D, o.numHeads ?? Hp), (t) => checkSupplied(t, 'q', ['BF16', 'F32'], Tall * Hp * D, `[${Tall}, ${Hp}, ${D}]`));
-  const sinkT = take('attn_sink', () => seededSink(rng.fork('sink'), Hp, o.numHeads ?? Hp), (t) => checkSupplied(t, 'attn_sink', ['F32'], Hp, `[${Hp}]`));
-  const sink = tensorToFloat64(sinkT);
-  const H = resolveHeads(o, sink, Hp);
-
-  const needPlan = !supplied.has('combined_indices') || !supplied.has('gathered_kv');
-  let plan: ReturnType<typeof prefillCombinedCandidates> | undefined;
-  let seqLens: number[] = [];
-  if (needPlan) {
-    const lens = seededPrefillLengths(rng.fork('lengths'), { numTokens: Tall, numRequests: B, rowsPerRequest: Mw, ratio, window: W });
-    seqLens = lens.seqLens;
-    const idxRng = rng.fork('indexer');
-    plan = prefillCombinedCandidates({
-      seqLens, queryLens: lens.queryLens, ratio, window: W, ...(ratio === 1 ? {} : { topK }),
-      ...(ratio === 4 ? { indexerTopk: (_b: number, pos: number) => shuffledIndices(idxRng, Math.floor((pos + 1) / 4)).slice(0, topK) } : {}),
-    });
-    inputs.set('prefill_seq_lens', i32(Int32Array.from(seqLens), [B]));
-    inputs.set('prefill_query_lens', i32(Int32Array.from(lens.queryLens), [B]));
-    synthesized.push('prefill_seq_lens', 'prefill_query_lens');
-  }
-  const idx = asInt32(take('combined_indices', () => i32(plan!.candidates.slots, [Tall, width]), (t) => checkSupplied(t, 'combined_indices', ['I32', 'I64'], Tall * width, `[${Tall}, ${width}]`)));
-  const lensT = asInt32(take('combined_lens', () => i32(plan!.candidates.lens, [Tall]), (t) => checkSupplied(t, 'combined_lens', ['I32', 'I64'], Tall, `[${Tall}]`)));
-  const wsT = take('gathered_kv', () => {
-    // Rows hold what the gather writes: dequantised fp8_ds_mla entries, exact in bf16; empty rows zero.
-    const bits = new Uint16Array(B * Mw * D);
-    const wsRng = rng.fork('workspace');
-    for (let b = 0; b < B; b++) {
-      for (let x = 0; x < Mw; x++) {
-        const isComp = x < plan!.numCompressedRows && x < Math.floor(seqLens[b]! / Math.max(1, ratio)) && ratio > 1;
-        const isSwa = x >= plan!.numCompressedRows && x - plan!.numCompressedRows < plan!.gatherLens[b]!;
-        if (!isComp && !isSwa) continue;
-        const v = dequantizeEntryV4(quantizeEntryV4(seededLatent(wsRng)));
-        for (let d = 0; d < D; d++) bits[(b * Mw + x) * D + d] = bf16Bits(v[d]!);
-      }
-    }
-    return makeTensor('BF16', [B, Mw, D], bits);
-  }, (t) => checkSupplied(t, 'gathered_kv', ['BF16', 'F32'], B * Mw * D, `[${B}, ${Mw}, ${D}]`));
-
-  const T = t1 - t0;
-  const candidates: CandidateLists = { slots: idx.slice(t0 * width, t1 * width), lens: lensT.slice(t0, t1), width };
-  const res = sparseMlaAttention({
-    q: queryHeads(qT, Tall, Hp, D, H, t0, t1), numHeads: H, headDim: D, scale: f.scale, knobs,
-    subsets: [{ kv: Float32Array.from(tensorToFloat64(wsT)), candidates }], sink: sink.subarray(0, H),
-  });
-  return {
-    phase: 'prefill', prefix: rec.prefix, compressRatio: ratio, numTokens: T, numHeads: H, paddedHeads: Hp,
-    dispatch: `prefill: gather to bf16 workspace, combined lists, chunks of ${knobs.topkChunkSize} candidates per block of ${knobs.queryChunkSize} queries, finish with sink (fp32)`,
-    knobs, inputs, synthesized, ...finishOutput(res.out, T, H, Hp, D), subsetLse: new Map([['combined', res.subsets[0]!.lse]]),
-  };
-}
-
 /** Replays one dump record (see the module comment). */
 export function replayDump(record: SparseMlaDumpRecord, options: ReplayOptions = {}): ReplayResult {
   if (!record || typeof record !== 'object' || !('phase' in record)) throw new EngineError('record must be a parsed dump record (readSparseMlaDump)', 'record');
@@ -335,5 +196,5 @@ export function replayDump(record: SparseMlaDumpRecord, options: ReplayOptions =
   if (record.phase === 'decode_unsupported_compressed') {
     throw new EngineError(`compress_ratio ${record.compress_ratio} has no sparse-MLA path; this record documents the unsupported-layer dump only`, 'record');
   }
-  return record.phase === 'prefill' ? replayPrefill(record, options) : replayDecode(record as SparseMlaDumpRecord & { fields: DecodeFields }, options);
+  return record.phase === 'prefill' ? replayPrefill(record as SparseMlaDumpRecord & { fields: PrefillFields }, options) : replayDecode(record as SparseMlaDumpRecord & { fields: DecodeFields }, options);
 }

@@ -109,3 +109,22 @@ export function defaultNumHeads(sink: Float64Array): number {
   while (n < sink.length && Number.isFinite(sink[n]!)) n++;
   return n === 0 ? sink.length : n;
 }
+
+/** Int32 tensor helper. */
+export const i32 = (a: Int32Array, shape: number[]): Tensor<'I32'> => makeTensor('I32', shape, a);
+
+/** The reference output `[T, H, D]` placed into `[T, H_pad, D]` (padded heads zero), as float32 and its bf16 store. */
+export function finishOutput(out: Float64Array, T: number, H: number, Hp: number, D: number): { output: Tensor<'F32'>; outputBf16: Tensor<'BF16'> } {
+  const f = new Float32Array(T * Hp * D);
+  for (let t = 0; t < T; t++) for (let h = 0; h < H; h++) f.set(out.subarray((t * H + h) * D, (t * H + h + 1) * D), (t * Hp + h) * D);
+  const b = new Uint16Array(f.length);
+  for (let i = 0; i < f.length; i++) b[i] = bf16Bits(f[i]!);
+  return { output: makeTensor('F32', [T, Hp, D], f), outputBf16: makeTensor('BF16', [T, Hp, D], b) };
+}
+
+/** Real head count: `numHeads` if given (checked), else `defaultNumHeads(sink)`. */
+export function resolveHeads(numHeads: number | undefined, sink: Float64Array, Hp: number): number {
+  const H = numHeads ?? defaultNumHeads(sink);
+  if (!Number.isInteger(H) || H < 1 || H > Hp) throw new EngineError(`numHeads must be an integer in 1 … ${Hp}, got ${H}`, 'numHeads');
+  return H;
+}

@@ -94,9 +94,38 @@ function unknown(o: Record<string, unknown>, known: readonly string[], part: str
   for (const k of Object.keys(o)) if (!known.includes(k)) out.push(part ? `${part}.${k}` : k);
 }
 
+const FLOAT = ['torch.bfloat16', 'torch.float16', 'torch.float32'];
+const INT = ['torch.int32', 'torch.int64'];
+const BYTES = ['torch.uint8', 'torch.int8', 'torch.float8_e4m3fn'];
+/** What each tensor field may be: dtype class and allowed ranks (from the dump hook's call sites). */
+const FIELD_RULES: Record<string, { dtypes: readonly string[]; ranks: readonly number[] }> = {
+  q: { dtypes: FLOAT, ranks: [3, 4] }, output: { dtypes: FLOAT, ranks: [3, 4] }, gathered_kv: { dtypes: FLOAT, ranks: [3] },
+  attn_sink: { dtypes: FLOAT, ranks: [1] },
+  kv_cache: { dtypes: BYTES, ranks: [2, 3, 4] }, swa_cache: { dtypes: BYTES, ranks: [2, 3, 4] },
+  compressed_k_cache: { dtypes: BYTES, ranks: [2, 3, 4] }, swa_k_cache: { dtypes: BYTES, ranks: [2, 3, 4] },
+  block_table: { dtypes: INT, ranks: [2] }, slot_mapping: { dtypes: INT, ranks: [1] }, seq_lens: { dtypes: INT, ranks: [1] },
+  query_start_loc: { dtypes: INT, ranks: [1] }, is_valid_token: { dtypes: ['torch.bool'], ranks: [1] },
+  token_to_req_indices: { dtypes: INT, ranks: [1] }, decode_swa_indices: { dtypes: INT, ranks: [2] }, decode_swa_lens: { dtypes: INT, ranks: [1] },
+  prefill_seq_lens: { dtypes: INT, ranks: [1] }, prefill_gather_lens: { dtypes: INT, ranks: [1] },
+  c128a_global_decode_topk_indices: { dtypes: INT, ranks: [2, 3] }, c128a_decode_topk_lens: { dtypes: INT, ranks: [1] },
+  c128a_prefill_topk_indices: { dtypes: INT, ranks: [2] }, topk_indices: { dtypes: INT, ranks: [2, 3] }, topk_lens: { dtypes: INT, ranks: [1] },
+  swa_indices: { dtypes: INT, ranks: [2] }, swa_lens: { dtypes: INT, ranks: [1] }, combined_indices: { dtypes: INT, ranks: [2] },
+  combined_lens: { dtypes: INT, ranks: [1] },
+};
+
+function summary(v: unknown, key: string, part: string): TS {
+  const ts = parseTensorSummary(v, part, true);
+  const rule = FIELD_RULES[key];
+  if (ts && rule) {
+    check(rule.dtypes.includes(ts.dtype), F, `${part}.dtype`, `${ts.dtype} is not one of ${rule.dtypes.join(', ')} for ${key}`);
+    check(rule.ranks.includes(ts.shape.length), F, `${part}.shape`, `[${ts.shape.join(', ')}] has rank ${ts.shape.length}; ${key} has rank ${rule.ranks.join(' or ')}`);
+  }
+  return ts;
+}
+
 function summaries<K extends string>(o: Record<string, unknown>, keys: readonly K[], part: string): Record<K, TS> {
   const r = {} as Record<K, TS>;
-  for (const k of keys) r[k] = parseTensorSummary(has(o, k, part), `${part}.${k}`, true);
+  for (const k of keys) r[k] = summary(has(o, k, part), k, `${part}.${k}`);
   return r;
 }
 
@@ -115,8 +144,8 @@ export function parseSparseMlaDumpRecord(raw: unknown, line = 1): SparseMlaDumpR
   if (phase !== 'decode_unsupported_compressed') {
     check(ratio === 1 || ratio === 4 || ratio === 128, F, `${at}.compress_ratio`, `${ratio} is not 1, 4 or 128`);
   } else check(ratio !== 1 && ratio !== 4 && ratio !== 128, F, `${at}.compress_ratio`, `${ratio} is supported; this phase is only written for other ratios`);
-  const q = parseTensorSummary(has(o, 'q', at), `${at}.q`, true);
-  const output = parseTensorSummary(has(o, 'output', at), `${at}.output`, true);
+  const q = summary(has(o, 'q', at), 'q', `${at}.q`);
+  const output = summary(has(o, 'output', at), 'output', `${at}.output`);
   const present = has(o, 'attn_metadata_present', at);
   check(typeof present === 'boolean', F, `${at}.attn_metadata_present`, 'must be true or false');
 
