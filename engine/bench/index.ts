@@ -18,3 +18,5 @@ export { simulateServe, NON_KV_RESERVE_BYTES } from './simulate-serve';
 export type { SimulateServeOptions, SimulateServeResult, SimulationSettings, TimelineRow, SettingValue } from './simulate-serve';
 export { firstDivergence } from './divergence';
 export type { Divergence, RequestDifference } from './divergence';
+export { parseSimulateArgs } from './simulate-args';
+export type { SimulateCommand } from './simulate-args';
