@@ -35,7 +35,7 @@ export async function executeRequest(core: KernelCore, m: IncomingMessage): Prom
 
   let outcome: ExecuteOutcome;
   try {
-    await core.ready;
+    await core.ready();
     outcome = await core.interpreter.execute({ code, silent, storeHistory, allowStdin, executionCount, userExpressions }, ctx);
   } catch (e) {
     outcome = errorOutcome(e);

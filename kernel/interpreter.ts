@@ -84,7 +84,9 @@ export interface Interpreter {
   /** Makes `values` available as globals in every later cell (engine API, display helpers, comms). */
   defineGlobals(values: Readonly<Record<string, unknown>>): void;
   execute(args: ExecuteArgs, io: CellIO): Promise<ExecuteOutcome>;
+  /** `cursorPos` and the result's `cursorStart`/`cursorEnd` count Unicode code points (protocol 5.2). */
   complete(code: string, cursorPos: number): Promise<CompleteResult>;
+  /** `cursorPos` counts Unicode code points (protocol 5.2). */
   inspect(code: string, cursorPos: number, detailLevel: number): Promise<InspectResult>;
   isComplete(code: string): IsCompleteResult;
   /** Stops the running cell (synchronous loops included); the interpreter stays usable. */

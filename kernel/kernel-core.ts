@@ -8,7 +8,6 @@
 import { CommManager } from './comms';
 import { History } from './history';
 import type { CellIO, Interpreter } from './interpreter';
-import { codePointsToUtf16, utf16ToCodePoints } from './protocol/code-points';
 import { MessageFactory } from './protocol/message-factory';
 import { PROTOCOL_VERSION, replyTypeOf, type JupyterMessage, type RequestChannel } from './protocol/messages';
 import { RequestContext } from './request-context';
@@ -19,8 +18,11 @@ import { cursorArg, optStr, str } from './request-args';
 export interface KernelCoreOptions {
   readonly interpreter: Interpreter;
   readonly transport: Transport;
-  /** Awaited before the first execute/complete/inspect (globals such as the engine load lazily). */
-  readonly ready?: Promise<void>;
+  /**
+   * Loads what cells need (globals, heavy modules); run once, on the first execute/complete/
+   * inspect or shortly after the first kernel_info_reply, so that reply is never held up.
+   */
+  readonly prepare?: () => Promise<void>;
   /** Called after a shutdown_request was answered and everything closed. */
   readonly onShutdown?: (restart: boolean) => void;
   readonly log?: (line: string) => void;
@@ -36,7 +38,8 @@ export class KernelCore {
   readonly comms: CommManager;
   readonly factory: MessageFactory;
   readonly log: (line: string) => void;
-  readonly ready: Promise<void>;
+  private readonly prepareFn: () => Promise<void>;
+  private prepared: Promise<void> | undefined;
   executionCount = 0;
   /** Execute requests that arrived at or before this shell seq are aborted (stop_on_error). */
   abortUpTo = 0;
@@ -51,8 +54,7 @@ export class KernelCore {
   constructor(options: KernelCoreOptions) {
     this.interpreter = options.interpreter;
     this.transport = options.transport;
-    this.ready = options.ready ?? Promise.resolve();
-    this.ready.catch(() => undefined); // reported per request, never as an unhandled rejection
+    this.prepareFn = options.prepare ?? (() => Promise.resolve());
     this.onShutdown = options.onShutdown ?? (() => undefined);
     this.log = options.log ?? logToStderr;
     this.factory = new MessageFactory(options.session === undefined ? {} : { session: options.session });
@@ -81,6 +83,15 @@ export class KernelCore {
     await this.transport.start((m) => this.onIncoming(m));
     // A fresh kernel announces itself; frontends treat the first status as "kernel alive".
     this.publish('status', { execution_state: 'starting' }, undefined);
+  }
+
+  /** Resolves once `prepare` has run; a failure is reported by every request that needs it. */
+  ready(): Promise<void> {
+    if (this.prepared === undefined) {
+      this.prepared = this.prepareFn();
+      this.prepared.catch((e) => this.log(`preparing the interpreter failed: ${(e as Error).message}`));
+    }
+    return this.prepared;
   }
 
   /** The context cells write to now: the running request's, or the last one's for stragglers. */
@@ -203,22 +214,24 @@ export class KernelCore {
       help_links: info.helpLinks,
       debugger: false,
     });
+    // Warm up right after the first kernel_info: frontends send it first, cells come later.
+    if (this.prepared === undefined) setTimeout(() => void this.ready().catch(() => undefined), 5);
   }
 
   private async complete(m: IncomingMessage): Promise<void> {
     const code = str(m.message.content.code, 'code');
     const cursor = cursorArg(m.message.content.cursor_pos, code);
-    await this.ready;
-    const r = await this.interpreter.complete(code, codePointsToUtf16(code, cursor));
-    this.reply(m, { status: 'ok', matches: r.matches, cursor_start: utf16ToCodePoints(code, r.cursorStart), cursor_end: utf16ToCodePoints(code, r.cursorEnd), metadata: r.metadata });
+    await this.ready();
+    const r = await this.interpreter.complete(code, cursor);
+    this.reply(m, { status: 'ok', matches: r.matches, cursor_start: r.cursorStart, cursor_end: r.cursorEnd, metadata: r.metadata });
   }
 
   private async inspect(m: IncomingMessage): Promise<void> {
     const code = str(m.message.content.code, 'code');
     const cursor = cursorArg(m.message.content.cursor_pos, code);
     const detail = m.message.content.detail_level === 1 ? 1 : 0;
-    await this.ready;
-    const r = await this.interpreter.inspect(code, codePointsToUtf16(code, cursor), detail);
+    await this.ready();
+    const r = await this.interpreter.inspect(code, cursor, detail);
     this.reply(m, { status: 'ok', found: r.found, data: r.data, metadata: r.metadata });
   }
 

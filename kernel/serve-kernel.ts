@@ -4,7 +4,7 @@
  * instead of killing the process), and handlers that turn uncaught exceptions and unhandled
  * promise rejections from cells (timers, un-awaited promises, writes to closed streams) into
  * stderr output of the current cell. The composition root (main.ts) supplies the interpreter
- * and the cell globals, which may load lazily after the kernel already answers kernel_info.
+ * and the cell globals, which load lazily: kernel_info is answered before any of it.
  */
 import { createCellGlobals } from './cell-globals';
 import type { DisplayBundle } from './display/mime';
@@ -17,10 +17,14 @@ import { logToStderr } from './transport/transport';
 export interface ServeKernelOptions {
   readonly connection: ConnectionInfo;
   readonly interpreter: Interpreter;
-  /** Extra globals for every cell (the engine API), loaded after the sockets are up. */
-  readonly loadGlobals: () => Promise<Record<string, unknown>>;
-  /** value → MIME bundle for `display()`. */
+  /** Extra globals for every cell, loaded on first need. */
+  readonly loadGlobals?: () => Promise<Record<string, unknown>>;
+  /** value → MIME bundle for `display()`, loaded on first need. */
   readonly loadFormatter: () => Promise<(value: unknown) => DisplayBundle>;
+  /** Installs the globals; defaults to `interpreter.defineGlobals` (main.ts adds TypeScript types). */
+  readonly defineGlobals?: (values: Record<string, unknown>) => void;
+  /** Heavy loading done after the globals, before the first cell (e.g. TypeScript, the engine). */
+  readonly warmUp?: () => Promise<void>;
   readonly exit?: (code: number) => void;
 }
 
@@ -30,23 +34,18 @@ function describe(e: unknown): string {
 
 export async function serveKernel(options: ServeKernelOptions): Promise<KernelCore> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
+  const define = options.defineGlobals ?? ((v: Record<string, unknown>) => options.interpreter.defineGlobals(v));
   const transport = new SocketThreadTransport(options.connection);
-  let formatter: ((value: unknown) => DisplayBundle) | undefined;
-  let markReady!: (p: Promise<void>) => void;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  const core = new KernelCore({
+  const core: KernelCore = new KernelCore({
     interpreter: options.interpreter,
     transport,
-    ready,
+    prepare: async () => {
+      const [globals, format] = await Promise.all([options.loadGlobals?.() ?? {}, options.loadFormatter()]);
+      define({ ...globals, ...createCellGlobals({ currentIO: () => core.currentIO(), format, comms: core.comms }) });
+      await options.warmUp?.();
+    },
     onShutdown: () => exit(0),
   });
-  markReady(
-    (async () => {
-      const [globals, format] = await Promise.all([options.loadGlobals(), options.loadFormatter()]);
-      formatter = format;
-      options.interpreter.defineGlobals({ ...globals, ...createCellGlobals({ currentIO: () => core.currentIO(), format: (v) => formatter!(v), comms: core.comms }) });
-    })(),
-  );
   const report = (what: string, e: unknown) => {
     logToStderr(`${what}: ${describe(e)}`);
     try {
@@ -58,7 +57,6 @@ export async function serveKernel(options: ServeKernelOptions): Promise<KernelCo
   process.on('SIGINT', () => core.interrupt());
   process.on('uncaughtException', (e) => report('Uncaught exception', e));
   process.on('unhandledRejection', (e) => report('Unhandled promise rejection', e));
-  ready.catch((e) => logToStderr(`loading cell globals failed: ${describe(e)}`));
   await core.start();
   return core;
 }

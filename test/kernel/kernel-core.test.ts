@@ -213,12 +213,15 @@ describe('KernelCore over the memory transport', () => {
   it('holds executes until the globals are ready, but answers kernel_info at once', async () => {
     let release!: () => void;
     const ready = new Promise<void>((r) => (release = r));
-    const k = await makeMemoryKernel({ ready });
+    let numPrepares = 0;
+    const k = await makeMemoryKernel({ prepare: () => (numPrepares++, ready) });
     const ex = k.t.request('shell', 'execute_request', { code: '1' });
     const info = k.t.request('control', 'kernel_info_request', {});
     await k.t.reply(info);
     expect(k.interp.numExecutes).toBe(0);
     release();
     expect((await k.t.reply(ex)).content.status).toBe('ok');
+    await k.execute('2');
+    expect(numPrepares).toBe(1);
   });
 });

@@ -18,7 +18,7 @@ function drive(kernelName: string, flavour: 'ts' | 'js', jupyterPath: string): F
   const r = spawnSync(python, ['-X', 'frozen_modules=off', join(root, 'test/kernel/py/drive_kernel.py'), kernelName, flavour], {
     encoding: 'utf8',
     env: pythonEnv({ JUPYTER_PATH: jupyterPath }),
-    timeout: 150_000,
+    timeout: 280_000,
   });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) throw new Error(`drive_kernel.py failed (${r.status}):\n${r.stderr.slice(-3000)}`);
@@ -100,9 +100,9 @@ function protocolSuite(getFacts: () => Facts, resultOf: (s: string) => string) {
     const io = getFacts().display.iopub.filter((m: any) => m.msg_type !== 'execute_input');
     expect(io.map((m: any) => m.msg_type)).toEqual(['display_data', 'update_display_data', 'clear_output']);
     expect(io[0].content.transient).toEqual({ display_id: 'd1' });
-    expect(io[0].content.data['text/html']).toBe('<b>a</b>');
+    expect(io[0].content.data).toEqual({ 'text/html': '<b>a</b>', 'text/plain': 'a' });
     expect(io[1].content.transient).toEqual({ display_id: 'd1' });
-    expect(io[1].content.data['text/html']).toBe('<i>b</i>');
+    expect(io[1].content.data).toEqual({ 'text/html': '<i>b</i>', 'text/plain': 'b' });
     expect(io[2].content).toEqual({ wait: true });
     expect(getFacts().comm_info).toEqual({ status: 'ok', comms: {} });
   });
@@ -115,6 +115,46 @@ function protocolSuite(getFacts: () => Facts, resultOf: (s: string) => string) {
   });
 }
 
+describe.skipIf(skipUnlessAvailable(python !== undefined))('the enginelab TypeScript kernel (installed with `enginelab install`) driven by jupyter_client', () => {
+  let dir = '';
+  let facts: Facts = {};
+  let listed = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'enginelab-ts-'));
+    const inst = spawnSync(process.execPath, [join(root, 'bin/enginelab.mjs'), 'install', '--prefix', dir, '--name', 'enginelab-test'], { encoding: 'utf8' });
+    if (inst.status !== 0) throw new Error(`install failed: ${inst.stderr}`);
+    const jupyterPath = join(dir, 'share', 'jupyter');
+    listed = spawnSync(python!, ['-m', 'jupyter_client.kernelspecapp', 'list'], { encoding: 'utf8', env: pythonEnv({ JUPYTER_PATH: jupyterPath }) }).stdout;
+    facts = drive('enginelab-test', 'ts', jupyterPath);
+  }, 300_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('`enginelab install --prefix` writes a kernelspec that jupyter kernelspec list finds', () => {
+    expect(listed).toMatch(/enginelab-test\s+\S+enginelab-test/);
+  });
+
+  protocolSuite(() => facts, (s) => (Number.isNaN(Number(s)) ? `'${s}'` : s));
+
+  it('language_info is TypeScript', () => {
+    expect(facts.kernel_info.language_info).toMatchObject({ name: 'typescript', file_extension: '.ts' });
+    expect(facts.kernel_info.implementation).toBe('enginelab');
+  });
+
+  it('type errors come back as errors with line and column; runtime tracebacks use cell line numbers', () => {
+    expect(facts.type_error.reply.status).toBe('error');
+    expect(facts.type_error.reply.evalue).toMatch(/line 1, column 7/);
+    expect(facts.error.reply.traceback.join('\n')).toMatch(/line 1/);
+  });
+
+  it('completion and inspection come from the TypeScript language service', () => {
+    expect(facts.complete.status).toBe('ok');
+    expect(facts.complete.matches).toContain('max');
+    expect(facts.complete).toMatchObject({ cursor_start: 5, cursor_end: 7 });
+    expect(facts.inspect.found).toBe(true);
+    expect(facts.inspect.data['text/plain']).toContain('Math.max(...values: number[]): number');
+  });
+});
+
 describe.skipIf(skipUnlessAvailable(python !== undefined))('zeromq kernel (protocol side, JavaScript fake interpreter) driven by jupyter_client', () => {
   let dir = '';
   let facts: Facts = {};
@@ -125,7 +165,7 @@ describe.skipIf(skipUnlessAvailable(python !== undefined))('zeromq kernel (proto
     const argv = [process.execPath, join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'test/kernel/helpers/fake-kernel-main.ts'), '{connection_file}'];
     writeFileSync(join(spec, 'kernel.json'), JSON.stringify({ argv, display_name: 'fake', language: 'javascript', interrupt_mode: 'message' }));
     facts = drive('enginelab-fake', 'js', dir);
-  }, 180_000);
+  }, 300_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   protocolSuite(() => facts, (s) => s);

@@ -5,6 +5,7 @@
  * Completion and inspection look at the context's globals; is_complete balances brackets.
  */
 import vm from 'node:vm';
+import { codePointsToUtf16, utf16ToCodePoints } from '../../../kernel/protocol/code-points';
 import type { CellIO, CompleteResult, ExecuteArgs, ExecuteOutcome, InspectResult, Interpreter, InterpreterInfo, IsCompleteResult, UserExpressionResult } from '../../../kernel/interpreter';
 
 export class FakeInterpreter implements Interpreter {
@@ -69,14 +70,15 @@ export class FakeInterpreter implements Interpreter {
   }
 
   async complete(code: string, cursorPos: number): Promise<CompleteResult> {
-    const before = code.slice(0, cursorPos);
-    const m = /[A-Za-z_$][\w$]*$/.exec(before);
+    const pos = codePointsToUtf16(code, cursorPos);
+    const m = /[A-Za-z_$][\w$]*$/.exec(code.slice(0, pos));
     const prefix = m ? m[0] : '';
     const matches = Object.keys(this.context).filter((k) => k.startsWith(prefix)).sort();
-    return { matches, cursorStart: cursorPos - prefix.length, cursorEnd: cursorPos, metadata: {} };
+    return { matches, cursorStart: utf16ToCodePoints(code, pos - prefix.length), cursorEnd: cursorPos, metadata: {} };
   }
 
-  async inspect(code: string, cursorPos: number): Promise<InspectResult> {
+  async inspect(code: string, codePointPos: number): Promise<InspectResult> {
+    const cursorPos = codePointsToUtf16(code, codePointPos);
     const left = /[A-Za-z_$][\w$]*$/.exec(code.slice(0, cursorPos))?.[0] ?? '';
     const right = /^[\w$]*/.exec(code.slice(cursorPos))?.[0] ?? '';
     const name = left + right;

@@ -25,12 +25,12 @@ export interface MemoryKernel {
   iopub(req: JupyterMessage, msgType?: string): JupyterMessage[];
 }
 
-export async function makeMemoryKernel(options: { ready?: Promise<void> } = {}): Promise<MemoryKernel> {
+export async function makeMemoryKernel(options: { prepare?: () => Promise<void> } = {}): Promise<MemoryKernel> {
   const logs: string[] = [];
   const shutdowns: boolean[] = [];
   const t = new MemoryTransport({ log: (l) => logs.push(l) });
   const interp = new FakeInterpreter();
-  const core = new KernelCore({ interpreter: interp, transport: t, log: (l) => logs.push(l), onShutdown: (r) => shutdowns.push(r), ...(options.ready ? { ready: options.ready } : {}) });
+  const core = new KernelCore({ interpreter: interp, transport: t, log: (l) => logs.push(l), onShutdown: (r) => shutdowns.push(r), ...(options.prepare ? { prepare: options.prepare } : {}) });
   interp.defineGlobals(createCellGlobals({ currentIO: () => core.currentIO(), format: inlineFormat, comms: core.comms }));
   await core.start();
   const request = async (channel: RequestChannel, msgType: string, content: Record<string, unknown>) => {

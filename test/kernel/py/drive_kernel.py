@@ -34,7 +34,7 @@ facts["start_seconds"] = time.time() - t0
 facts["interrupt_mode"] = km.kernel_spec.interrupt_mode
 
 
-def collect(msg_id, timeout=30):
+def collect(msg_id, timeout=90):
     out = []
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -51,12 +51,12 @@ def collect(msg_id, timeout=30):
 
 def run(code, **kw):
     msg_id = c.execute(code, **kw)
-    reply = c.get_shell_msg(timeout=60)
+    reply = c.get_shell_msg(timeout=90)
     assert reply["parent_header"]["msg_id"] == msg_id
     return {"reply": reply["content"], "iopub": collect(msg_id)}
 
 
-def shell_reply(msg_id, timeout=30):
+def shell_reply(msg_id, timeout=90):
     while True:
         r = c.get_shell_msg(timeout=timeout)
         if r["parent_header"].get("msg_id") == msg_id:
@@ -84,13 +84,13 @@ def interrupt_run(code, how):
     if how == "message":
         imsg = c.session.msg("interrupt_request", {})
         c.control_channel.send(imsg)
-        r = c.get_control_msg(timeout=10)
+        r = c.get_control_msg(timeout=60)
         control = {"msg_type": r["msg_type"], "content": r["content"]}
     elif how == "signal":
         km.signal_kernel(signal.SIGINT)
     else:
         km.interrupt_kernel()
-    reply = c.get_shell_msg(timeout=20)
+    reply = c.get_shell_msg(timeout=90)
     collect(msg_id)
     return {"reply": reply["content"], "seconds": time.time() - t, "beating": beating, "control": control}
 
@@ -121,19 +121,22 @@ facts["keep_after_interrupts"] = run("keep")
 
 # stdin
 msg_id = c.execute(CODE["input"], allow_stdin=True)
-req = c.get_stdin_msg(timeout=20)
+req = c.get_stdin_msg(timeout=90)
 facts["input_request"] = {"msg_type": req["msg_type"], "content": req["content"], "parent": req["parent_header"].get("msg_id") == msg_id}
 c.input("Ada")
-facts["input_reply"] = c.get_shell_msg(timeout=20)["content"]
+facts["input_reply"] = c.get_shell_msg(timeout=90)["content"]
 facts["input_iopub"] = collect(msg_id)
 
-facts["display"] = run('display("<b>a</b>", { id: "d1" }); updateDisplay("d1", "<i>b</i>"); clearOutput({ wait: true })')
+facts["display"] = run(
+    'display({ "text/html": "<b>a</b>", "text/plain": "a" }, { raw: true, id: "d1" });'
+    ' updateDisplay("d1", { "text/html": "<i>b</i>", "text/plain": "b" }, { raw: true }); clearOutput({ wait: true })'
+)
 facts["comm_info"] = shell_reply(c.comm_info())
 
 # shutdown on control: reply, then the process exits
 t = time.time()
 sid = c.shutdown()
-r = c.get_control_msg(timeout=10)
+r = c.get_control_msg(timeout=60)
 facts["shutdown_reply"] = {"msg_type": r["msg_type"], "content": r["content"]}
 while km.is_alive() and time.time() - t < 10:
     time.sleep(0.05)

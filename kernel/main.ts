@@ -1,0 +1,138 @@
+/**
+ * The `enginelab` command and the kernel's composition root: it picks the transport (zeromq in
+ * a socket thread), the interpreter (TypeScript), the display formatter and the cell globals
+ * (the engine's public API plus display/input/comms helpers). Subcommands:
+ *   kernel -f CONNECTION_FILE
+ *   install [--user | --sys-prefix | --prefix DIR] [--name NAME]
+ *   run NOTEBOOK.ipynb|DIR [--out DIR] [--html] [--allow-errors] [--summary] [--timeout SECONDS]
+ * Heavy modules (the engine, TypeScript, display libraries) load after the sockets are up, so
+ * kernel_info_reply comes quickly.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { InterpreterInfo } from './interpreter';
+import { parseArgs, UsageError } from './cli/args';
+
+const USAGE = `usage: enginelab <command>
+  kernel -f CONNECTION_FILE        run the Jupyter kernel
+  install [--user|--sys-prefix|--prefix DIR] [--name NAME]
+                                   register the kernelspec with Jupyter (default --user)
+  run NOTEBOOK.ipynb|DIR [--out DIR] [--html] [--allow-errors] [--summary] [--timeout SECONDS]
+                                   execute notebooks headless through the kernel`;
+
+/** What kernel_info reports before the TypeScript interpreter has loaded (it reports the same after). */
+function staticInfo(): InterpreterInfo {
+  let tsVersion = '5';
+  try {
+    tsVersion = (createRequire(import.meta.url)('typescript/package.json') as { version: string }).version;
+  } catch {
+    // typescript missing: the interpreter will say so when it loads
+  }
+  return {
+    implementation: 'enginelab',
+    implementationVersion: '0.1.0',
+    languageInfo: { name: 'typescript', version: tsVersion, mimetype: 'text/typescript', file_extension: '.ts', codemirror_mode: { name: 'javascript', typescript: true }, pygments_lexer: 'typescript' },
+    banner: `enginelab: TypeScript ${tsVersion} on Node ${process.version}, with the engine loaded`,
+    helpLinks: [
+      { text: 'TypeScript handbook', url: 'https://www.typescriptlang.org/docs/handbook/intro.html' },
+      { text: 'Node.js API', url: 'https://nodejs.org/docs/latest-v20.x/api/' },
+    ],
+  };
+}
+
+async function kernelCommand(argv: readonly string[]): Promise<undefined> {
+  const args = parseArgs(argv, { values: ['-f', '--connection-file'] }, 'kernel');
+  const file = args.values.get('-f') ?? args.values.get('--connection-file') ?? args.positional[0];
+  if (file === undefined) throw new UsageError('kernel: -f CONNECTION_FILE is required');
+  const [{ readConnectionFile }, { serveKernel }, { LazyInterpreter }] = await Promise.all([import('./transport/connection'), import('./serve-kernel'), import('./lazy-interpreter')]);
+  const connection = readConnectionFile(file);
+  const globalsModule = JSON.stringify(fileURLToPath(new URL('./cell-globals.ts', import.meta.url)).replace(/\.ts$/, ''));
+  const types = Object.fromEntries(['display', 'updateDisplay', 'clearOutput', 'input', 'comms'].map((n) => [n, `import(${globalsModule}).CellGlobals['${n}']`]));
+  // TypeScript and the engine load after the first kernel_info_reply (LazyInterpreter). The
+  // interpreter loads the engine itself (values and types); SIGINT and async errors are handled
+  // once, by serveKernel, which routes them to the running cell.
+  const interpreter = new LazyInterpreter(async () => {
+    const { createTsInterpreter } = await import('./interpreter/index');
+    const real = createTsInterpreter({ handleSigint: false, catchAsyncErrors: false });
+    const defineGlobals = real.defineGlobals.bind(real);
+    real.defineGlobals = (values) => defineGlobals(values, types);
+    return real;
+  }, staticInfo());
+  await serveKernel({
+    connection,
+    interpreter,
+    loadFormatter: async () => (await import('./display/format')).toDisplayBundle,
+    defineGlobals: (values) => interpreter.defineGlobals(values),
+    warmUp: async () => {
+      const real = await interpreter.get();
+      (real as { prepare?: () => void }).prepare?.();
+    },
+  });
+  return undefined;
+}
+
+async function installCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { flags: ['--user', '--sys-prefix'], values: ['--prefix', '--name'] }, 'install');
+  if (args.positional.length > 0) throw new UsageError(`install: unexpected argument ${args.positional[0]}`);
+  const chosen = [args.flags.has('--user'), args.flags.has('--sys-prefix'), args.values.has('--prefix')].filter(Boolean).length;
+  if (chosen > 1) throw new UsageError('install: choose one of --user, --sys-prefix, --prefix DIR');
+  const { installKernelspec } = await import('./cli/install-kernelspec');
+  const prefix = args.values.get('--prefix');
+  const target = prefix !== undefined ? { kind: 'prefix' as const, dir: prefix } : args.flags.has('--sys-prefix') ? { kind: 'sys-prefix' as const } : { kind: 'user' as const };
+  const dir = installKernelspec({ target, name: args.values.get('--name') ?? 'enginelab' });
+  process.stdout.write(`Installed kernelspec ${args.values.get('--name') ?? 'enginelab'} in ${dir}\n`);
+  return 0;
+}
+
+async function runCommand(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv, { flags: ['--html', '--allow-errors', '--summary'], values: ['--out', '--timeout'] }, 'run');
+  if (args.positional.length !== 1) throw new UsageError('run: give exactly one NOTEBOOK.ipynb or directory');
+  const timeout = args.values.get('--timeout');
+  const timeoutSeconds = timeout === undefined ? undefined : Number(timeout);
+  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) throw new UsageError('run: --timeout must be a positive number of seconds');
+  const { listNotebooks, runNotebook, formatSummary } = await import('./cli/run-notebook');
+  const notebooks = listNotebooks(args.positional[0]!);
+  const runs = [];
+  for (const nb of notebooks) {
+    const run = await runNotebook(nb, {
+      outDir: args.values.get('--out') ?? 'out',
+      html: args.flags.has('--html'),
+      allowErrors: args.flags.has('--allow-errors'),
+      ...(timeoutSeconds ? { cellTimeoutMs: timeoutSeconds * 1000 } : {}),
+    });
+    runs.push(run);
+    if (!args.flags.has('--summary')) process.stdout.write(`${run.notebook}: ${run.numCells} cells, ${run.numErrors} errors, ${run.seconds.toFixed(2)} s → ${run.outPath}${run.failure ? `\n  ${run.failure}` : ''}\n`);
+  }
+  if (args.flags.has('--summary')) process.stdout.write(formatSummary(runs) + '\n');
+  const failed = runs.some((r) => r.failure !== undefined || (!args.flags.has('--allow-errors') && r.numErrors > 0));
+  return failed ? 1 : 0;
+}
+
+export async function main(argv: readonly string[]): Promise<number | undefined> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'kernel':
+        return await kernelCommand(rest);
+      case 'install':
+        return await installCommand(rest);
+      case 'run':
+        return await runCommand(rest);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        process.stdout.write(USAGE + '\n');
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`enginelab: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    process.stderr.write(`enginelab: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
