@@ -186,6 +186,30 @@ function compareOne(name: string, ta: Tensor, tb: Tensor, o: Required<CompareOpt
   };
 }
 
+/**
+ * For plots: the largest error of each index along `keepAxes` (e.g. `[0, 1]` = per token and head
+ * of a `[T, H, D]` tensor), as a C-order array of shape `keepAxes.map(a => shape[a])`.
+ */
+export function maxErrorAlong(c: TensorComparison, keepAxes: readonly number[], measure: 'absError' | 'relError' | 'ulpError' = 'absError'): { shape: number[]; values: Float64Array } {
+  const rank = c.shape.length;
+  const seen = new Set<number>();
+  for (const a of keepAxes) {
+    if (!Number.isInteger(a) || a < 0 || a >= rank || seen.has(a)) throw new EngineError(`keepAxes must be distinct axes in 0 … ${rank - 1}`, 'keepAxes');
+    seen.add(a);
+  }
+  if (c.shapeMismatch) throw new EngineError(`tensor ${c.name} has mismatched shapes; nothing to reduce`, 'c');
+  const shape = keepAxes.map((a) => c.shape[a]!);
+  const values = new Float64Array(shape.reduce((x, y) => x * y, 1));
+  const err = c.plot[measure];
+  for (let i = 0; i < err.length; i++) {
+    const idx = unravelIndex(i, c.shape);
+    let k = 0;
+    for (const a of keepAxes) k = k * c.shape[a]! + idx[a]!;
+    if (err[i]! > values[k]!) values[k] = err[i]!;
+  }
+  return { shape, values };
+}
+
 function isSet(x: unknown): x is ComparableSet {
   if (x instanceof Map) return true;
   if (!x || typeof x !== 'object' || ArrayBuffer.isView(x) || Array.isArray(x)) return false;

@@ -11,7 +11,7 @@ export { parseTensorSummary, isContiguousLayout, TORCH_DTYPES } from './tensor-s
 export type { TensorSummary, TorchDType } from './tensor-summary';
 export { readSparseMlaDump, writeSparseMlaDump, parseSparseMlaDumpRecord } from './vllm-dump';
 export type { SparseMlaDumpRecord, DumpPhase, DecodeFields, PrefillFields, SwaMetadataSummary, FlashMlaMetadataSummary } from './vllm-dump';
-export { compare, unravelIndex } from './compare';
+export { compare, unravelIndex, maxErrorAlong } from './compare';
 export type { CompareOptions, CompareReport, TensorComparison, ElementError, Comparable, ComparableSet } from './compare';
 export { encodeSnapshotFile, decodeSnapshotFile, SNAPSHOT_FILE_MAGIC, SNAPSHOT_FILE_VERSION } from './snapshot-file';
 export type { SnapshotFileContents } from './snapshot-file';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compare, numberToF16Bits, unravelIndex } from '../../../engine/io/compare';
+import { compare, maxErrorAlong, numberToF16Bits, unravelIndex } from '../../../engine/io/compare';
 import { f16ToNumber, makeTensor } from '../../../engine/io/dtype';
 
 describe('compare', () => {
@@ -85,6 +85,18 @@ describe('compare', () => {
     expect(() => compare([1], [1], { rtol: NaN })).toThrow(/rtol/);
     expect(() => compare([1], { x: [1] })).toThrow(/both/);
     expect(() => compare(5 as never, [1])).toThrow(/a must be/);
+  });
+
+  it('maxErrorAlong reduces the error to the kept axes for plots', () => {
+    const b = makeTensor('F32', [2, 3, 2], new Float32Array(12));
+    const a = new Float32Array(12);
+    a[1 * 6 + 2 * 2 + 1] = 0.25; // [1, 2, 1]
+    a[0 * 6 + 1 * 2 + 0] = -0.5; // [0, 1, 0]
+    const t = compare(makeTensor('F32', [2, 3, 2], a), b).tensors[0]!;
+    expect(maxErrorAlong(t, [0, 1])).toEqual({ shape: [2, 3], values: Float64Array.from([0, 0.5, 0, 0, 0, 0.25]) });
+    expect([...maxErrorAlong(t, [2]).values]).toEqual([0.5, 0.25]);
+    expect([...maxErrorAlong(t, [1, 0]).values]).toEqual([0, 0, 0.5, 0, 0, 0.25]);
+    expect(() => maxErrorAlong(t, [3])).toThrow(/keepAxes/);
   });
 
   it('unravelIndex is C order', () => {

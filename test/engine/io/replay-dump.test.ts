@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readSparseMlaDump } from '../../../engine/io/vllm-dump';
 import { readSafetensors, writeSafetensors } from '../../../engine/io/safetensors';
 import { replayDump } from '../../../engine/io/replay-dump';
-import { compare } from '../../../engine/io/compare';
+import { compare, maxErrorAlong } from '../../../engine/io/compare';
 import { makeTensor, tensorToFloat64 } from '../../../engine/io/dtype';
 import { denseSinkAttentionReference } from '../../../engine/attention/dense-reference';
 import { dequantizeSlotsV4, v4CacheLayout } from '../../../engine/quant/index';
@@ -45,6 +45,11 @@ describe('replayDump, decode (C4A) with tensors written by PyTorch on an H100', 
     const rep = compare(broken.output, r.output, { atol: 1e-6 }).tensors[0]!;
     expect(rep.allClose).toBe(false);
     expect(rep.firstBeyondTolerance!.index[0]).toBe(1); // token 1 only
+    const perTokenHead = maxErrorAlong(rep, [0, 1]);
+    expect(perTokenHead.shape).toEqual([2, 64]);
+    expect(perTokenHead.values.subarray(0, 64).every((e) => e === 0)).toBe(true);
+    expect(perTokenHead.values.subarray(64, 72).every((e) => e > 0)).toBe(true); // every real head of token 1
+    expect(perTokenHead.values.subarray(72).every((e) => e === 0)).toBe(true); // padded heads stay zero
     expect(compare(broken.output.data.subarray(0, 64 * 512), r.output.data.subarray(0, 64 * 512)).allClose).toBe(true);
   });
 });
