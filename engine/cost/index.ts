@@ -16,3 +16,5 @@ export { stepTiming } from './step-timing';
 export type { AsyncSpecHostSync, StepTimingOptions, StepTiming } from './step-timing';
 export { EngineCostModel } from './engine-cost-model';
 export type { EngineCostModelOptions, StepCostRecord } from './engine-cost-model';
+export { costModelForConfig } from './cost-model-for-config';
+export type { CostModelForConfigOptions } from './cost-model-for-config';
