@@ -18,10 +18,27 @@ export type MaxTokensCapPolicy = 'none' | 'cap_27922' | 'cap_29542' | 'skip_2975
 
 export type SchedulingPolicy = 'fcfs' | 'priority';
 
-/** One KV-cache attention type. A sliding-window group frees blocks that left the window. */
+/**
+ * The model's KV-cache layout: one full-attention group, one sliding-window group (which frees
+ * blocks that left the window), or a hybrid model with both layer types — two KV-cache groups
+ * sharing one block pool (engine-semantics.md §5.7).
+ */
 export type AttentionSpec =
   | { readonly kind: 'full' }
-  | { readonly kind: 'sliding_window'; readonly slidingWindow: number };
+  | { readonly kind: 'sliding_window'; readonly slidingWindow: number }
+  | { readonly kind: 'hybrid'; readonly slidingWindow: number };
+
+/** The KV-cache groups of an attention spec (`null` window = full attention). */
+export function kvCacheGroups(a: AttentionSpec): { slidingWindow: number | null }[] {
+  switch (a.kind) {
+    case 'full':
+      return [{ slidingWindow: null }];
+    case 'sliding_window':
+      return [{ slidingWindow: a.slidingWindow }];
+    case 'hybrid':
+      return [{ slidingWindow: null }, { slidingWindow: a.slidingWindow }];
+  }
+}
 
 /** The synthetic executor's knobs (token generation and draft acceptance). */
 export interface SyntheticConfig {

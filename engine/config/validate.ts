@@ -62,7 +62,7 @@ export function validateConfig(c: EngineConfig): ConfigIssue[] {
     bad('longPrefillTokenThreshold', `(${c.longPrefillTokenThreshold}) must be <= maxModelLen (${c.maxModelLen})`);
   }
   // vLLM refuses to start when one request of max_model_len cannot fit in the KV cache.
-  if (isInt(c.numGpuBlocks, 2) && isInt(c.blockSize, 1) && isInt(c.maxModelLen, 1) && c.attention?.kind === 'full'
+  if (isInt(c.numGpuBlocks, 2) && isInt(c.blockSize, 1) && isInt(c.maxModelLen, 1) && (c.attention?.kind === 'full' || c.attention?.kind === 'hybrid')
     && (c.numGpuBlocks - 1) * c.blockSize < c.maxModelLen) {
     bad('numGpuBlocks', `${c.numGpuBlocks - 1} usable blocks × ${c.blockSize} tokens = ${(c.numGpuBlocks - 1) * c.blockSize} KV tokens `
       + `cannot hold one request of maxModelLen ${c.maxModelLen}; raise numGpuBlocks (memory) or lower maxModelLen`);
@@ -84,8 +84,8 @@ export function validateConfig(c: EngineConfig): ConfigIssue[] {
   }
   // Attention spec.
   const att = c.attention;
-  if (!att || (att.kind !== 'full' && att.kind !== 'sliding_window')) bad('attention.kind', 'must be "full" or "sliding_window"');
-  else if (att.kind === 'sliding_window' && !isInt(att.slidingWindow, 1)) bad('attention.slidingWindow', 'must be an integer >= 1');
+  if (!att || (att.kind !== 'full' && att.kind !== 'sliding_window' && att.kind !== 'hybrid')) bad('attention.kind', 'must be "full", "sliding_window" or "hybrid"');
+  else if (att.kind !== 'full' && !isInt(att.slidingWindow, 1)) bad('attention.slidingWindow', 'must be an integer >= 1');
   // Synthetic executor.
   const syn = c.synthetic;
   if (!isInt(syn.vocabSize, 2)) bad('synthetic.vocabSize', 'must be an integer >= 2');

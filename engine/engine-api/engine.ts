@@ -108,6 +108,12 @@ export class Engine {
     return (this.core.scheduler.kv.blockTable(id) ?? []).slice();
   }
 
+  /** Block tables of every KV-cache group (hybrid models have two). */
+  blockTables(id: string): number[][] {
+    if (!this.core.allRequests.has(id)) throw new EngineError(`unknown request ${JSON.stringify(id)}`, 'id');
+    return (this.core.scheduler.kv.blockTables(id) ?? this.core.scheduler.kv.groups.map(() => [])).map((t) => t.slice());
+  }
+
   block(blockId: number): BlockView {
     const kv = this.core.scheduler.kv;
     const pool = kv.pool;
@@ -116,7 +122,7 @@ export class Engine {
     }
     const heldBy: string[] = [];
     if (blockId !== NULL_BLOCK_ID) {
-      for (const id of kv.requestIds()) if (kv.blockTable(id)!.includes(blockId)) heldBy.push(id);
+      for (const id of kv.requestIds()) if (kv.blockTables(id)!.some((t) => t.includes(blockId))) heldBy.push(id);
     }
     const isFree = pool.isFree(blockId);
     return {

@@ -8,6 +8,7 @@ export type { UntilPredicate } from './run-until';
 export {
   DEFAULT_ENGINE_CONFIG,
   numSpeculativeTokens,
+  kvCacheGroups,
   numLookaheadTokens,
   maxNumScheduledTokens,
   effectiveMaxCudagraphCaptureSize,

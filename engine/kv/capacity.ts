@@ -33,6 +33,11 @@ export interface MemoryBudget {
   readonly blockSize: number;
   readonly maxModelLen: number;
   readonly numGpuBlocksOverride?: number | null;
+  /**
+   * Hybrid models: layers per KV-cache group (e.g. `[10, 50]` full + sliding window). Every group
+   * is padded to the largest, and one block holds one page per layer slot of that size.
+   */
+  readonly hybridGroupLayers?: readonly number[] | null;
 }
 
 export interface KVCapacity {
@@ -88,7 +93,12 @@ export function computeKVCapacity(m: MemoryBudget): KVCapacity {
   const availableKvBytes = m.kvCacheMemoryBytes ?? Math.max(0, requestedBytes - nonKvBytes - m.cudagraphBytes);
   const page = pageSizeBytes(m.layout, m.blockSize, m.kvDtypeBytes);
   if (!(page > 0)) throw new EngineError('layout gives a zero page size', 'layout');
-  const derived = Math.floor(availableKvBytes / page / m.numLayersOnWorker);
+  const groupLayers = m.hybridGroupLayers ?? null;
+  if (groupLayers !== null && !(groupLayers.length > 0 && groupLayers.every((n) => Number.isInteger(n) && n >= 1))) {
+    throw new EngineError('hybridGroupLayers must list layer counts >= 1', 'hybridGroupLayers');
+  }
+  const layersPerBlock = groupLayers === null ? m.numLayersOnWorker : Math.max(...groupLayers);
+  const derived = Math.floor(availableKvBytes / page / layersPerBlock);
   const numGpuBlocks = m.numGpuBlocksOverride ?? derived;
   const bytesPerToken = (page / m.blockSize) * m.numLayersOnWorker;
   const blocksPerSeq = Math.ceil(m.maxModelLen / m.blockSize);
@@ -102,7 +112,7 @@ export function computeKVCapacity(m: MemoryBudget): KVCapacity {
       ? `available KV = kv_cache_memory_bytes = ${gib(availableKvBytes)}`
       : `available KV = ${gib(requestedBytes)} − ${gib(nonKvBytes)} − CUDA graphs ${gib(m.cudagraphBytes)} = ${gib(availableKvBytes)}`,
     `page = ${page} B per layer-block (${m.blockSize} tokens); ${bytesPerToken} B per token over ${m.numLayersOnWorker} layers`,
-    `num_gpu_blocks = floor(${availableKvBytes} / ${page} / ${m.numLayersOnWorker}) = ${derived}` + (m.numGpuBlocksOverride != null ? ` (overridden: ${numGpuBlocks})` : ''),
+    `num_gpu_blocks = floor(${availableKvBytes} / ${page} / ${layersPerBlock}${groupLayers === null ? '' : ' (largest hybrid group)'}) = ${derived}` + (m.numGpuBlocksOverride != null ? ` (overridden: ${numGpuBlocks})` : ''),
     `KV cache holds ${numGpuBlocks * m.blockSize} tokens; max concurrency at ${m.maxModelLen} tokens = ${(numGpuBlocks / blocksPerSeq).toFixed(2)}x`,
   ];
   if (!fitsMaxModelLen) {

@@ -1,16 +1,19 @@
 /**
- * The KV-cache manager (engine-semantics.md §5.4–5.7) for one KV-cache group (full attention or a
- * sliding window): per-request block tables (append-only; window-skipped positions become the null
- * block), prefix-cache lookup, `allocateSlots` with lookahead and draft slots, reverse-order frees
- * and block registration in the prefix cache.
+ * The KV-cache manager (engine-semantics.md §5.4–5.7): coordinates one or more KV-cache groups
+ * (full attention, sliding window, or both for hybrid models) that share one block pool. It owns
+ * the prefix-hash chain of each request, finds prefix hits common to all groups, and implements
+ * `allocateSlots` with lookahead and draft slots: the blocks every group needs are summed first,
+ * so an allocation either fits entirely or changes nothing.
  *
  * Back-pressure is a return value: `allocateSlots` returns `undefined` and changes nothing when
- * the blocks do not fit.
+ * the blocks do not fit (except sliding-window blocks that already left the window, which are
+ * freed regardless, as in vLLM).
  */
 import { assert } from '../base/errors';
 import type { Request } from '../request/request';
 import { BlockPool, NULL_BLOCK_ID, type BlockPoolState } from './block-pool';
 import { extraKeyOf, hashBlockTokens, noneHash } from './block-hash';
+import { SingleTypeManager, type GroupSpec } from './single-type-manager';
 
 export interface KVCacheManagerOptions {
   readonly numGpuBlocks: number;
@@ -20,36 +23,39 @@ export interface KVCacheManagerOptions {
   readonly enablePrefixCaching: boolean;
   /** EAGLE/MTP: the last matched prefix block is dropped (the drafter needs its hidden states). */
   readonly useEagle: boolean;
-  /** `null` = full attention. */
-  readonly slidingWindow: number | null;
+  /** Single group: `null` = full attention, else the window. Ignored when `groups` is given. */
+  readonly slidingWindow?: number | null;
+  /** KV-cache groups sharing the pool (hybrid models: full attention + sliding window). */
+  readonly groups?: readonly GroupSpec[];
   readonly seed: number;
 }
 
-/** A prefix-cache hit: blocks to reuse and the tokens they cover (a block multiple). */
+/** A prefix-cache hit: blocks to reuse per group and the tokens they cover (a block multiple). */
 export interface ComputedBlocks {
+  /** Hit blocks of group 0. */
   readonly blockIds: readonly number[];
   readonly numComputedTokens: number;
+  /** Hit blocks of every group (same length each; window positions hold the null block). */
+  readonly groupBlockIds: readonly (readonly number[])[];
 }
 
 export interface KVCacheManagerState {
   readonly pool: BlockPoolState;
-  /** `[reqId, blockIds, numCachedBlocks]` in table insertion order. */
-  readonly tables: [string, number[], number][];
+  /** Per group: `[reqId, blockIds, numCachedBlocks]` in table insertion order. */
+  readonly tables: [string, number[], number][][];
   readonly numQueries: number;
   readonly numHits: number;
 }
 
 const NO_BLOCKS: readonly number[] = Object.freeze([]);
-const NO_HIT: ComputedBlocks = { blockIds: [], numComputedTokens: 0 };
 
 export class KVCacheManager {
   readonly pool: BlockPool;
   readonly blockSize: number;
+  readonly groups: readonly SingleTypeManager[];
   private readonly opts: KVCacheManagerOptions;
   private readonly rootHash: number;
-  private readonly tables = new Map<string, number[]>();
-  /** Blocks of each request already registered in the prefix cache. */
-  private readonly numCached = new Map<string, number>();
+  private readonly noHit: ComputedBlocks;
   /** Prefix-cache stats: tokens queried and tokens hit (cumulative). */
   numQueries = 0;
   numHits = 0;
@@ -59,18 +65,32 @@ export class KVCacheManager {
     this.blockSize = opts.blockSize;
     this.pool = new BlockPool(opts.numGpuBlocks);
     this.rootHash = noneHash(opts.seed);
+    const specs = opts.groups ?? [{ slidingWindow: opts.slidingWindow ?? null }];
+    assert(specs.length >= 1, 'at least one KV-cache group');
+    // A block hash is cached separately per group: group 0 keys by the hash itself.
+    this.groups = specs.map((spec, g) => new SingleTypeManager(
+      g, spec, this.pool, opts.blockSize, opts.useEagle, g === 0 ? (h) => h : (h) => hashBlockTokens(h, [], 0, 0, g),
+    ));
+    this.noHit = { blockIds: NO_BLOCKS, numComputedTokens: 0, groupBlockIds: specs.map(() => NO_BLOCKS) };
   }
 
   get usage(): number {
     return this.pool.usage;
   }
 
+  /** Block table of group 0 (the whole table for single-group models). */
   blockTable(reqId: string): readonly number[] | undefined {
-    return this.tables.get(reqId);
+    return this.groups[0]!.tables.get(reqId);
+  }
+
+  /** Block tables of every group. */
+  blockTables(reqId: string): (readonly number[])[] | undefined {
+    if (!this.groups[0]!.tables.has(reqId)) return undefined;
+    return this.groups.map((g) => g.tables.get(reqId) ?? NO_BLOCKS);
   }
 
   requestIds(): IterableIterator<string> {
-    return this.tables.keys();
+    return this.groups[0]!.tables.keys();
   }
 
   /** Extends `request.blockHashes` to cover every full block of its confirmed tokens. */
@@ -85,146 +105,78 @@ export class KVCacheManager {
     return hashes;
   }
 
-  /** `get_computed_blocks`: the longest cached prefix (≤ numTokens − 1 tokens); counts stats. */
+  /**
+   * `get_computed_blocks`: the longest prefix (≤ numTokens − 1 tokens) cached in every group;
+   * counts prefix-cache stats.
+   */
   getComputedBlocks(request: Request): ComputedBlocks {
-    if (!this.opts.enablePrefixCaching) return NO_HIT;
+    if (!this.opts.enablePrefixCaching) return this.noHit;
     const hashes = this.ensureBlockHashes(request);
     const bs = this.blockSize;
-    const maxBlocks = Math.floor((request.numTokens - 1) / bs);
-    const ids = this.opts.slidingWindow === null ? this.fullAttentionHit(hashes, maxBlocks) : this.slidingWindowHit(hashes, maxBlocks);
+    let len = Math.floor((request.numTokens - 1) / bs);
+    const hits: number[][] = [];
+    for (const g of this.groups) {
+      const h = g.findHit(hashes, len);
+      hits.push(h);
+      len = Math.min(len, h.length);
+    }
+    for (const h of hits) h.length = len;
+    if (this.opts.useEagle && len > 0) {
+      len--;
+      for (const h of hits) h.length = len;
+    }
     this.numQueries += request.numTokens;
-    this.numHits += ids.length * bs;
-    return ids.length === 0 ? NO_HIT : { blockIds: ids, numComputedTokens: ids.length * bs };
+    this.numHits += len * bs;
+    return len === 0 ? this.noHit : { blockIds: hits[0]!, numComputedTokens: len * bs, groupBlockIds: hits };
   }
 
-  private fullAttentionHit(hashes: readonly number[], maxBlocks: number): number[] {
-    const ids: number[] = [];
-    for (let i = 0; i < maxBlocks; i++) {
-      const id = this.pool.getCachedBlock(hashes[i]!);
-      if (id === undefined) break;
-      ids.push(id);
-    }
-    if (this.opts.useEagle && ids.length > 0) ids.pop();
-    return ids;
-  }
-
-  /** Right-to-left scan for `ceil((W−1)/bs)` contiguous cached blocks; earlier positions are null. */
-  private slidingWindowHit(hashes: readonly number[], maxBlocks: number): number[] {
-    const w = this.opts.slidingWindow!;
-    const needed = Math.ceil((w - 1) / this.blockSize) + (this.opts.useEagle ? 1 : 0);
-    const ids: number[] = new Array<number>(maxBlocks).fill(NULL_BLOCK_ID);
-    let run = 0;
-    for (let i = maxBlocks - 1; i >= 0; i--) {
-      const id = this.pool.getCachedBlock(hashes[i]!);
-      if (id === undefined) {
-        run = 0;
-        continue;
-      }
-      ids[i] = id;
-      run++;
-      if (run >= needed) {
-        ids.length = i + needed;
-        if (this.opts.useEagle) ids.pop();
-        return ids;
-      }
-    }
-    // No full window run: the cached run starting at block 0, if any.
+  private sumBlocksToAllocate(reqId: string, computed: ComputedBlocks, numTokens: number, totalComputed: number, admissionCap: boolean): number {
     let n = 0;
-    while (n < maxBlocks && ids[n] !== NULL_BLOCK_ID) n++;
-    ids.length = n;
-    if (this.opts.useEagle && ids.length > 0) ids.pop();
-    return ids;
-  }
-
-  private numSkippedBlocks(numComputedTokens: number): number {
-    const w = this.opts.slidingWindow;
-    if (w === null) return 0;
-    return Math.floor(Math.max(0, numComputedTokens - w + 1) / this.blockSize);
-  }
-
-  /** Frees blocks wholly outside the window (newest skipped first), replacing them by null. */
-  removeSkippedBlocks(reqId: string, numComputedTokens: number): void {
-    const table = this.tables.get(reqId);
-    if (table === undefined || this.opts.slidingWindow === null) return;
-    const skipped = Math.min(this.numSkippedBlocks(numComputedTokens), table.length);
-    const freed: number[] = [];
-    for (let i = skipped - 1; i >= 0; i--) {
-      if (table[i] === NULL_BLOCK_ID) break;
-      freed.push(table[i]!);
-      table[i] = NULL_BLOCK_ID;
+    for (let g = 0; g < this.groups.length; g++) {
+      const grp = this.groups[g]!;
+      let tokens = numTokens;
+      const w = grp.spec.slidingWindow;
+      if (admissionCap && w !== null) {
+        // Per-request admission cap of a window group (engine-semantics.md §5.7).
+        tokens = Math.min(tokens, (Math.ceil(Math.min(w - 1 + this.opts.maxNumBatchedTokens, this.opts.maxModelLen) / this.blockSize) + 1) * this.blockSize);
+      }
+      n += grp.numBlocksToAllocate(reqId, computed.groupBlockIds[g]!, tokens, admissionCap && w === null ? 0 : totalComputed);
     }
-    this.pool.freeBlocks(freed);
-  }
-
-  /** Blocks a request needs beyond what it holds or hits, plus hit blocks that are free. */
-  private numBlocksToAllocate(held: number, hits: readonly number[], numTokensNeeded: number, totalComputed: number): number {
-    const needBlocks = Math.ceil(numTokensNeeded / this.blockSize);
-    let n: number;
-    if (held > 0) n = Math.max(needBlocks - held, 0);
-    else n = Math.max(needBlocks - Math.max(this.numSkippedBlocks(totalComputed), hits.length), 0);
-    for (const id of hits) if (id !== NULL_BLOCK_ID && this.pool.refCount(id) === 0) n++;
     return n;
   }
 
   /**
    * `allocate_slots`: reserves slots for `numNewTokens` more tokens plus `numLookaheadTokens`
-   * drafter slots, reusing `computed` hit blocks. Returns the newly allocated block ids (possibly
-   * empty), or `undefined` when the free blocks do not suffice (nothing changes then, except
-   * sliding-window blocks that already left the window, which are freed regardless).
+   * drafter slots in every group, reusing `computed` hit blocks. Returns the newly allocated block
+   * ids (group by group; possibly empty), or `undefined` when the free blocks do not suffice.
    */
   allocateSlots(
     request: Request,
     numNewTokens: number,
-    computed: ComputedBlocks = NO_HIT,
+    computed: ComputedBlocks = this.noHit,
     numLookaheadTokens = 0,
     fullSequenceMustFit = false,
   ): readonly number[] | undefined {
     assert(numNewTokens > 0, 'allocateSlots needs numNewTokens > 0');
-    const bs = this.blockSize;
     const mml = this.opts.maxModelLen;
     const reqId = request.requestId;
-    const existing = this.tables.get(reqId);
-    const held = existing === undefined ? 0 : existing.length;
-    const hits = computed.blockIds;
     const totalComputed = Math.min(request.numComputedTokens + computed.numComputedTokens, mml);
     if (fullSequenceMustFit) {
-      let seqTokens = Math.min(request.numTokens, mml);
-      if (this.opts.slidingWindow !== null) {
-        const cap = (Math.ceil(Math.min(this.opts.slidingWindow - 1 + this.opts.maxNumBatchedTokens, mml) / bs) + 1) * bs;
-        seqTokens = Math.min(seqTokens, cap);
-      }
-      const full = this.opts.slidingWindow === null
-        ? this.numBlocksToAllocate(held, hits, seqTokens, 0)
-        : this.numBlocksToAllocate(held, hits, seqTokens, totalComputed);
-      if (full > this.pool.numFreeBlocks) return undefined;
+      const seqTokens = Math.min(request.numTokens, mml);
+      if (this.sumBlocksToAllocate(reqId, computed, seqTokens, totalComputed, true) > this.pool.numFreeBlocks) return undefined;
     }
     const numTokensNeeded = Math.min(totalComputed + numNewTokens + numLookaheadTokens, mml);
-    if (existing !== undefined && this.opts.slidingWindow !== null) this.removeSkippedBlocks(reqId, request.numComputedTokens);
-    const numNew = this.numBlocksToAllocate(held, hits, numTokensNeeded, totalComputed);
-    if (numNew > this.pool.numFreeBlocks) return undefined;
-
-    let table = existing;
-    if (table === undefined) {
-      table = [];
-      this.tables.set(reqId, table);
-      this.numCached.set(reqId, 0);
+    const groups = this.groups;
+    if (groups.length > 1 || groups[0]!.spec.slidingWindow !== null) {
+      for (const g of groups) g.removeSkippedBlocks(reqId, request.numComputedTokens);
     }
-    if (hits.length > 0) {
-      this.pool.touch(hits);
-      for (const id of hits) table.push(id);
-      this.numCached.set(reqId, hits.length);
-    } else if (held === 0) {
-      // Window-skipped prefix positions of a fresh request hold the null block.
-      const skipped = this.numSkippedBlocks(totalComputed);
-      for (let i = 0; i < skipped; i++) table.push(NULL_BLOCK_ID);
-    }
-    const want = Math.ceil(numTokensNeeded / bs) - table.length;
-    let fresh: readonly number[] = NO_BLOCKS;
-    if (want > 0) {
-      const got: number[] = [];
-      this.pool.getNewBlocks(want, got);
-      for (const id of got) table.push(id);
-      fresh = got;
+    if (this.sumBlocksToAllocate(reqId, computed, numTokensNeeded, totalComputed, false) > this.pool.numFreeBlocks) return undefined;
+    let fresh: readonly number[];
+    if (groups.length === 1) fresh = groups[0]!.allocate(reqId, computed.groupBlockIds[0]!, numTokensNeeded, totalComputed);
+    else {
+      const all: number[] = [];
+      for (let g = 0; g < groups.length; g++) all.push(...groups[g]!.allocate(reqId, computed.groupBlockIds[g]!, numTokensNeeded, totalComputed));
+      fresh = all.length === 0 ? NO_BLOCKS : all;
     }
     if (this.opts.enablePrefixCaching) this.cacheBlocks(request, Math.min(totalComputed + numNewTokens, request.numTokens));
     return fresh;
@@ -233,32 +185,23 @@ export class KVCacheManager {
   /** `cache_blocks`: registers the request's full blocks covering its first `numTokens` tokens. */
   cacheBlocks(request: Request, numTokens: number): void {
     if (!this.opts.enablePrefixCaching) return;
-    const reqId = request.requestId;
-    const table = this.tables.get(reqId);
-    if (table === undefined) return;
     // Only confirmed tokens have hashes: drafts and in-flight positions are never cached.
-    const numFull = Math.min(Math.floor(Math.min(numTokens, request.numTokens) / this.blockSize), table.length);
-    const from = this.numCached.get(reqId) ?? 0;
-    if (from >= numFull) return;
+    const numFull = Math.floor(Math.min(numTokens, request.numTokens) / this.blockSize);
+    if (numFull === 0) return;
     const hashes = this.ensureBlockHashes(request);
-    for (let i = from; i < numFull; i++) this.pool.cacheBlock(table[i]!, hashes[i]!);
-    this.numCached.set(reqId, numFull);
+    for (const g of this.groups) g.cacheBlocks(request.requestId, hashes, numFull);
   }
 
-  /** Frees a request's blocks tail first (its longest prefixes are evicted first). */
+  /** Frees a request's blocks, group by group, each tail first. */
   free(reqId: string): void {
-    const table = this.tables.get(reqId);
-    if (table === undefined) return;
-    const reversed = table.slice().reverse();
-    this.pool.freeBlocks(reversed);
-    this.tables.delete(reqId);
-    this.numCached.delete(reqId);
+    for (const g of this.groups) g.free(reqId);
   }
 
   /** Leading blocks of `reqId` referenced by all `numRunning` requests (cascade-attention hint). */
   numCommonPrefixBlocks(reqId: string, numRunning: number): number {
-    const table = this.tables.get(reqId);
-    if (table === undefined || this.opts.slidingWindow !== null) return 0;
+    if (this.groups.length > 1 || this.groups[0]!.spec.slidingWindow !== null) return 0;
+    const table = this.groups[0]!.tables.get(reqId);
+    if (table === undefined) return 0;
     let n = 0;
     while (n < table.length && this.pool.refCount(table[n]!) === numRunning) n++;
     return n;
@@ -272,30 +215,39 @@ export class KVCacheManager {
   checkInvariants(): void {
     const refs = new Int32Array(this.pool.numGpuBlocks);
     const maxBlocks = Math.ceil(this.opts.maxModelLen / this.blockSize);
-    for (const [reqId, table] of this.tables) {
-      assert(table.length <= maxBlocks, () => `request ${reqId} holds ${table.length} blocks > ${maxBlocks} for maxModelLen`);
-      for (const id of table) {
-        assert(id >= 0 && id < this.pool.numGpuBlocks, () => `request ${reqId} holds unknown block ${id}`);
-        if (id !== NULL_BLOCK_ID) refs[id]!++;
+    const ids0 = [...this.groups[0]!.tables.keys()];
+    for (const g of this.groups) {
+      const ids = [...g.tables.keys()];
+      assert(ids.length === ids0.length && ids.every((id) => g.tables.has(id) && this.groups[0]!.tables.has(id)), () => `group ${g.groupId} tables disagree with group 0`);
+      for (const [reqId, table] of g.tables) {
+        assert(table.length <= maxBlocks, () => `request ${reqId} holds ${table.length} blocks > ${maxBlocks} for maxModelLen`);
+        for (const id of table) {
+          assert(Number.isInteger(id) && id >= 0 && id < this.pool.numGpuBlocks, () => `request ${reqId} holds unknown block ${id}`);
+          if (id !== NULL_BLOCK_ID) refs[id]!++;
+        }
+        if (g.spec.slidingWindow === null) assert(!table.includes(NULL_BLOCK_ID), () => `full-attention table of ${reqId} holds the null block`);
+        assert((g.numCached.get(reqId) ?? 0) <= table.length, () => `request ${reqId} caches more blocks than it holds`);
       }
-      assert((this.numCached.get(reqId) ?? 0) <= table.length, () => `request ${reqId} caches more blocks than it holds`);
     }
     this.pool.checkInvariants(refs);
   }
 
   snapshot(): KVCacheManagerState {
-    const tables: [string, number[], number][] = [];
-    for (const [reqId, table] of this.tables) tables.push([reqId, table.slice(), this.numCached.get(reqId) ?? 0]);
+    const tables = this.groups.map((g) => [...g.tables].map(([reqId, t]) => [reqId, t.slice(), g.numCached.get(reqId) ?? 0] as [string, number[], number]));
     return { pool: this.pool.snapshot(), tables, numQueries: this.numQueries, numHits: this.numHits };
   }
 
   restore(s: KVCacheManagerState): void {
+    assert(s.tables.length === this.groups.length, 'snapshot KV group count does not match the config');
     this.pool.restore(s.pool);
-    this.tables.clear();
-    this.numCached.clear();
-    for (const [reqId, table, numCached] of s.tables) {
-      this.tables.set(reqId, table.slice());
-      this.numCached.set(reqId, numCached);
+    for (let g = 0; g < this.groups.length; g++) {
+      const grp = this.groups[g]!;
+      grp.tables.clear();
+      grp.numCached.clear();
+      for (const [reqId, table, numCached] of s.tables[g]!) {
+        grp.tables.set(reqId, table.slice());
+        grp.numCached.set(reqId, numCached);
+      }
     }
     this.numQueries = s.numQueries;
     this.numHits = s.numHits;

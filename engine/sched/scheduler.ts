@@ -7,6 +7,7 @@
  */
 import { assert, EngineError } from '../base/errors';
 import {
+  kvCacheGroups,
   maxNumScheduledTokens,
   numLookaheadTokens,
   numSpeculativeTokens,
@@ -59,7 +60,7 @@ export class Scheduler {
       maxNumBatchedTokens: config.maxNumBatchedTokens,
       enablePrefixCaching: config.enablePrefixCaching,
       useEagle: spec !== null && (spec.method === 'mtp' || spec.method === 'eagle' || spec.method === 'eagle3'),
-      slidingWindow: config.attention.kind === 'sliding_window' ? config.attention.slidingWindow : null,
+      groups: kvCacheGroups(config.attention),
       seed: config.seed,
     });
   }

@@ -32,9 +32,10 @@ export function randomWorkload(seed: number, o: WorkloadOptions = {}): Workload 
   const maxNumSeqs = rng.intRange(1, 8);
   let maxNumBatchedTokens = Math.max(maxNumSeqs, rng.intRange(4, 64));
   if (!enableChunkedPrefill) maxNumBatchedTokens = Math.max(maxNumBatchedTokens, maxModelLen);
-  const slidingWindow = rng.next() < 0.15 ? rng.intRange(4, 24) : null;
+  const slidingWindow = rng.next() < 0.25 ? rng.intRange(4, 24) : null;
+  const hybrid = slidingWindow !== null && rng.next() < 0.5;
   const minBlocks = Math.ceil(maxModelLen / blockSize) + 1;
-  const numGpuBlocks = slidingWindow !== null && rng.next() < 0.5
+  const numGpuBlocks = slidingWindow !== null && !hybrid && rng.next() < 0.5
     ? Math.max(4, Math.ceil((slidingWindow + maxNumBatchedTokens) / blockSize) + 2)
     : rng.intRange(minBlocks, minBlocks * 3);
   const asyncScheduling = o.asyncScheduling ?? rng.next() < 0.5;
@@ -49,7 +50,7 @@ export function randomWorkload(seed: number, o: WorkloadOptions = {}): Workload 
     seed: rng.int(1000),
     blockSize,
     maxModelLen,
-    numGpuBlocks: slidingWindow !== null ? numGpuBlocks : Math.max(numGpuBlocks, minBlocks),
+    numGpuBlocks: slidingWindow !== null && !hybrid ? numGpuBlocks : Math.max(numGpuBlocks, minBlocks) * (hybrid ? 2 : 1),
     maxNumSeqs,
     maxNumBatchedTokens,
     enableChunkedPrefill,
@@ -60,7 +61,7 @@ export function randomWorkload(seed: number, o: WorkloadOptions = {}): Workload 
     asyncScheduling,
     speculative,
     maxTokensCapPolicy: pick(CAPS),
-    attention: slidingWindow === null ? { kind: 'full' } : { kind: 'sliding_window', slidingWindow },
+    attention: slidingWindow === null ? { kind: 'full' } : { kind: hybrid ? 'hybrid' : 'sliding_window', slidingWindow },
     synthetic: { vocabSize, eosTokenId: rng.next() < 0.5 ? rng.int(vocabSize) : null, acceptanceRates: [0.8, 0.5, 0.3] },
   };
   const prefixes = [0, 1, 2].map(() => Array.from({ length: rng.intRange(1, 24) }, () => rng.int(vocabSize)));

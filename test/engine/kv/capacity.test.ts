@@ -45,6 +45,16 @@ describe('num_gpu_blocks from the memory budget', () => {
     expect(computeKVCapacity({ ...base, numGpuBlocksOverride: 7 }).numGpuBlocks).toBe(7);
   });
 
+  it('hybrid groups are padded to the largest group: blocks = available / page / max(group layers)', () => {
+    const cap = computeKVCapacity({
+      totalDeviceMemoryBytes: 10 * GIB, gpuMemoryUtilization: 1, weightsBytes: 0, peakActivationBytes: 0, nonTorchBytes: 0, cudagraphBytes: 0,
+      layout: { kind: 'attention', numKvHeadsPerRank: 8, headSizeK: 128, headSizeV: 128 }, kvDtypeBytes: 2, numLayersOnWorker: 48,
+      blockSize: 16, maxModelLen: 4096, hybridGroupLayers: [8, 40],
+    });
+    expect(cap.numGpuBlocks).toBe(Math.floor((10 * GIB) / 65536 / 40));
+    expect(cap.explanation).toMatch(/largest hybrid group/);
+  });
+
   it('rejects bad inputs naming the argument', () => {
     const bad = () => computeKVCapacity({
       totalDeviceMemoryBytes: 1, gpuMemoryUtilization: 1.5, weightsBytes: 0, peakActivationBytes: 0, nonTorchBytes: 0, cudagraphBytes: 0,

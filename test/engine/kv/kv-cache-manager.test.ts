@@ -5,7 +5,7 @@ describe('KVCacheManager: prefix caching with exact block ids (block size 4, 10 
   it('shares cached full blocks, frees in reverse, and evicts lazily in free-queue order', () => {
     const kv = makeKV();
     const a = makeRequest('A', range(0, 10));
-    expect(kv.getComputedBlocks(a)).toEqual({ blockIds: [], numComputedTokens: 0 });
+    expect(kv.getComputedBlocks(a)).toMatchObject({ blockIds: [], numComputedTokens: 0 });
     expect(kv.allocateSlots(a, 10)).toEqual([1, 2, 3]);
     // Blocks are registered at scheduling time: the two full blocks of A are cached now.
     expect(kv.pool.blockHash(1)).toBe(a.blockHashes[0]);
@@ -14,7 +14,7 @@ describe('KVCacheManager: prefix caching with exact block ids (block size 4, 10 
 
     const b = makeRequest('B', [...range(0, 8), 100, 101, 102]);
     const hit = kv.getComputedBlocks(b);
-    expect(hit).toEqual({ blockIds: [1, 2], numComputedTokens: 8 });
+    expect(hit).toMatchObject({ blockIds: [1, 2], numComputedTokens: 8 });
     expect(kv.allocateSlots(b, 3, hit)).toEqual([4]);
     expect(kv.blockTable('B')).toEqual([1, 2, 4]);
     expect([1, 2, 3, 4].map((id) => kv.pool.refCount(id))).toEqual([2, 2, 1, 1]);
@@ -32,7 +32,7 @@ describe('KVCacheManager: prefix caching with exact block ids (block size 4, 10 
     const c = makeRequest('C', range(500, 36));
     expect(kv.allocateSlots(c, 36)).toEqual([5, 6, 7, 8, 9, 10, 3, 4, 2]);
     const again = makeRequest('A2', range(0, 10));
-    expect(kv.getComputedBlocks(again)).toEqual({ blockIds: [1], numComputedTokens: 4 });
+    expect(kv.getComputedBlocks(again)).toMatchObject({ blockIds: [1], numComputedTokens: 4 });
     kv.checkInvariants();
   });
 
@@ -41,7 +41,7 @@ describe('KVCacheManager: prefix caching with exact block ids (block size 4, 10 
     const a = makeRequest('A', range(0, 8));
     kv.allocateSlots(a, 8);
     const b = makeRequest('B', range(0, 8));
-    expect(kv.getComputedBlocks(b)).toEqual({ blockIds: [1], numComputedTokens: 4 });
+    expect(kv.getComputedBlocks(b)).toMatchObject({ blockIds: [1], numComputedTokens: 4 });
   });
 
   it('EAGLE/MTP drops the last matched block', () => {
@@ -133,6 +133,40 @@ describe('KVCacheManager: sliding window', () => {
     kv.allocateSlots(makeRequest('A', range(0, 17)), 17); // blocks 1..5, 4 full cached
     const hit = kv.getComputedBlocks(makeRequest('B', range(0, 17)));
     // max 4 blocks; the last two cached blocks (ids 3, 4) form the window run; 0..1 become null.
-    expect(hit).toEqual({ blockIds: [0, 0, 3, 4], numComputedTokens: 16 });
+    expect(hit).toMatchObject({ blockIds: [0, 0, 3, 4], numComputedTokens: 16 });
+  });
+});
+
+describe('KVCacheManager: hybrid model (full attention + sliding window share one pool)', () => {
+  it('allocates per group from one pool, caches per group, hits only what both groups hold', () => {
+    const kv = makeKV({ groups: [{ slidingWindow: null }, { slidingWindow: 6 }], numGpuBlocks: 21, maxModelLen: 40 });
+    const a = makeRequest('A', range(0, 12));
+    expect(kv.allocateSlots(a, 12)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(kv.blockTables('A')).toEqual([[1, 2, 3], [4, 5, 6]]);
+    // The same token block has a different cache key per group.
+    expect(kv.pool.blockHash(1)).toBe(a.blockHashes[0]);
+    expect(kv.pool.blockHash(4)).not.toBe(a.blockHashes[0]);
+    a.numComputedTokens = 12;
+    // 13 tokens: window group drops blocks before position 12 − 6 + 1 = 7 → its block 0 (4).
+    expect(kv.allocateSlots(a, 1)).toEqual([7, 8]);
+    expect(kv.blockTables('A')).toEqual([[1, 2, 3, 7], [0, 5, 6, 8]]);
+    kv.checkInvariants();
+    // Same prompt: full group hits 3 blocks, window group needs its last ceil(5/4) = 2 → common 12 tokens... capped at numTokens − 1.
+    const hit = kv.getComputedBlocks(makeRequest('B', range(0, 13)));
+    expect(hit.numComputedTokens).toBe(12);
+    expect(hit.groupBlockIds).toEqual([[1, 2, 3], [0, 5, 6]]);
+    kv.free('A');
+    kv.checkInvariants();
+    expect(kv.pool.numFreeBlocks).toBe(20);
+  });
+
+  it('a failed allocation in one group changes neither group', () => {
+    const kv = makeKV({ groups: [{ slidingWindow: null }, { slidingWindow: 8 }], numGpuBlocks: 7, maxModelLen: 24 });
+    const a = makeRequest('A', range(0, 13));
+    expect(kv.allocateSlots(a, 13)).toBeUndefined();
+    expect(kv.pool.numFreeBlocks).toBe(6);
+    expect(kv.blockTables('A')).toBeUndefined();
+    expect(kv.allocateSlots(a, 8)).toEqual([1, 2, 3, 4]);
+    kv.checkInvariants();
   });
 });

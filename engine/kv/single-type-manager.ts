@@ -1,0 +1,152 @@
+/**
+ * Block tables of one KV-cache group (vLLM `SingleTypeKVCacheManager`): full attention or a
+ * sliding window. Knows how its attention type finds prefix hits, which blocks fall out of the
+ * window (replaced by the null block and freed), and how many blocks an allocation needs. The
+ * pool is shared by all groups; this class never decides whether an allocation fits — the
+ * coordinator sums every group's needs first.
+ */
+import type { BlockPool } from './block-pool';
+import { NULL_BLOCK_ID } from './block-pool';
+
+/** A group's attention type: `slidingWindow === null` means full attention. */
+export interface GroupSpec {
+  readonly slidingWindow: number | null;
+}
+
+const NO_BLOCKS: readonly number[] = Object.freeze([]);
+
+export class SingleTypeManager {
+  readonly tables = new Map<string, number[]>();
+  /** Blocks of each request already registered in the prefix cache. */
+  readonly numCached = new Map<string, number>();
+
+  constructor(
+    readonly groupId: number,
+    readonly spec: GroupSpec,
+    private readonly pool: BlockPool,
+    private readonly blockSize: number,
+    private readonly useEagle: boolean,
+    /** Cache key of a block hash in this group (the hash itself for group 0). */
+    readonly keyOf: (hash: number) => number,
+  ) {}
+
+  /**
+   * Prefix hit of this group over `hashes`, at most `maxBlocks` blocks (null-padded for windows).
+   * With EAGLE/MTP a window hit looks for one extra block; the coordinator drops the last block.
+   */
+  findHit(hashes: readonly number[], maxBlocks: number): number[] {
+    return this.spec.slidingWindow === null ? this.fullHit(hashes, maxBlocks) : this.windowHit(hashes, maxBlocks, this.spec.slidingWindow);
+  }
+
+  private fullHit(hashes: readonly number[], maxBlocks: number): number[] {
+    const ids: number[] = [];
+    for (let i = 0; i < maxBlocks; i++) {
+      const id = this.pool.getCachedBlock(this.keyOf(hashes[i]!));
+      if (id === undefined) break;
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  /** Right-to-left scan for `ceil((W−1)/bs)` contiguous cached blocks; earlier positions are null. */
+  private windowHit(hashes: readonly number[], maxBlocks: number, w: number): number[] {
+    const needed = Math.ceil((w - 1) / this.blockSize) + (this.useEagle ? 1 : 0);
+    const ids: number[] = new Array<number>(maxBlocks).fill(NULL_BLOCK_ID);
+    let run = 0;
+    for (let i = maxBlocks - 1; i >= 0; i--) {
+      const id = this.pool.getCachedBlock(this.keyOf(hashes[i]!));
+      if (id === undefined) {
+        run = 0;
+        continue;
+      }
+      ids[i] = id;
+      run++;
+      if (run >= needed) {
+        ids.length = i + needed;
+        return ids;
+      }
+    }
+    // No full window run: the cached run starting at block 0, if any.
+    let n = 0;
+    while (n < maxBlocks && ids[n] !== NULL_BLOCK_ID) n++;
+    ids.length = n;
+    return ids;
+  }
+
+  numSkippedBlocks(numComputedTokens: number): number {
+    const w = this.spec.slidingWindow;
+    if (w === null) return 0;
+    return Math.floor(Math.max(0, numComputedTokens - w + 1) / this.blockSize);
+  }
+
+  /** Frees blocks wholly outside the window (newest skipped first), replacing them by null. */
+  removeSkippedBlocks(reqId: string, numComputedTokens: number): void {
+    const table = this.tables.get(reqId);
+    if (table === undefined || this.spec.slidingWindow === null) return;
+    const skipped = Math.min(this.numSkippedBlocks(numComputedTokens), table.length);
+    const freed: number[] = [];
+    for (let i = skipped - 1; i >= 0; i--) {
+      if (table[i] === NULL_BLOCK_ID) break;
+      freed.push(table[i]!);
+      table[i] = NULL_BLOCK_ID;
+    }
+    this.pool.freeBlocks(freed);
+  }
+
+  /** Blocks `reqId` needs beyond what it holds or hits, plus hit blocks that are free now. */
+  numBlocksToAllocate(reqId: string, hits: readonly number[], numTokensNeeded: number, totalComputed: number): number {
+    const held = this.tables.get(reqId)?.length ?? 0;
+    const needBlocks = Math.ceil(numTokensNeeded / this.blockSize);
+    let n: number;
+    if (held > 0) n = Math.max(needBlocks - held, 0);
+    else n = Math.max(needBlocks - Math.max(this.numSkippedBlocks(totalComputed), hits.length), 0);
+    for (const id of hits) if (id !== NULL_BLOCK_ID && this.pool.refCount(id) === 0) n++;
+    return n;
+  }
+
+  /** Appends hit blocks (touched) and fresh blocks to reach `numTokensNeeded` slots. */
+  allocate(reqId: string, hits: readonly number[], numTokensNeeded: number, totalComputed: number): readonly number[] {
+    let table = this.tables.get(reqId);
+    if (table === undefined) {
+      table = [];
+      this.tables.set(reqId, table);
+      this.numCached.set(reqId, 0);
+      if (hits.length > 0) {
+        this.pool.touch(hits);
+        for (const id of hits) table.push(id);
+        this.numCached.set(reqId, hits.length);
+      } else {
+        // Window-skipped prefix positions of a fresh request hold the null block.
+        const skipped = this.numSkippedBlocks(totalComputed);
+        for (let i = 0; i < skipped; i++) table.push(NULL_BLOCK_ID);
+      }
+    }
+    const want = Math.ceil(numTokensNeeded / this.blockSize) - table.length;
+    if (want <= 0) return NO_BLOCKS;
+    const got: number[] = [];
+    this.pool.getNewBlocks(want, got);
+    for (const id of got) table.push(id);
+    return got;
+  }
+
+  /** Registers full blocks `[numCached, numFullBlocks)` of `reqId` under their group keys. */
+  cacheBlocks(reqId: string, hashes: readonly number[], numFullBlocks: number): void {
+    const table = this.tables.get(reqId);
+    if (table === undefined) return;
+    const upto = Math.min(numFullBlocks, table.length, hashes.length);
+    const from = this.numCached.get(reqId) ?? 0;
+    if (from >= upto) return;
+    for (let i = from; i < upto; i++) this.pool.cacheBlock(table[i]!, this.keyOf(hashes[i]!));
+    this.numCached.set(reqId, upto);
+  }
+
+  /** Frees the request's blocks tail first (its longest prefixes are evicted first). */
+  free(reqId: string): void {
+    const table = this.tables.get(reqId);
+    if (table === undefined) return;
+    const reversed = table.slice().reverse();
+    this.pool.freeBlocks(reversed);
+    this.tables.delete(reqId);
+    this.numCached.delete(reqId);
+  }
+}
