@@ -11,7 +11,7 @@ import { readNpy } from '../../../engine/io/npy';
 import { tensorToFloat64 } from '../../../engine/io/dtype';
 import type { Tensor } from '../../../engine/io/dtype';
 import { expectSameValues, fixtureBytes, fixtureJson } from './fixtures';
-import { oursFixtures } from './ours-fixtures';
+import { oursFixtures } from '../../../fixtures/dumps/ours-fixtures';
 
 const report = fixtureJson('ours', 'verified.json');
 const torchName: Record<string, string> = {
