@@ -227,7 +227,7 @@ function validate(o: CompareOptions): Required<CompareOptions> {
 function ulpTypeFor(t: Tensor, o: Required<CompareOptions>): NonNullable<CompareOptions['ulpDType']> {
   if (o.ulpDType) return o.ulpDType;
   const d: DType = t.dtype;
-  return d === 'F32' || d === 'F16' || d === 'BF16' ? d : d === 'F8_E4M3' ? 'BF16' : 'F64';
+  return d === 'F32' || d === 'F16' || d === 'BF16' ? d : d === 'F8_E4M3' || d === 'F8_E5M2' ? 'BF16' : 'F64';
 }
 
 /** Compares `a` against the reference `b`: two tensors/arrays, or two named sets of them. */

@@ -6,12 +6,12 @@
  */
 import { EngineError } from '../base/errors';
 
-export const DTYPES = ['F64', 'F32', 'F16', 'BF16', 'F8_E4M3', 'I64', 'I32', 'I16', 'I8', 'U64', 'U32', 'U16', 'U8', 'BOOL'] as const;
+export const DTYPES = ['F64', 'F32', 'F16', 'BF16', 'F8_E4M3', 'F8_E5M2', 'F8_E8M0', 'I64', 'I32', 'I16', 'I8', 'U64', 'U32', 'U16', 'U8', 'BOOL'] as const;
 export type DType = (typeof DTYPES)[number];
 
 /** The storage array for each dtype (bit patterns for the formats JavaScript has no type for). */
 export interface StorageOf {
-  F64: Float64Array; F32: Float32Array; F16: Uint16Array; BF16: Uint16Array; F8_E4M3: Uint8Array;
+  F64: Float64Array; F32: Float32Array; F16: Uint16Array; BF16: Uint16Array; F8_E4M3: Uint8Array; F8_E5M2: Uint8Array; F8_E8M0: Uint8Array;
   I64: BigInt64Array; I32: Int32Array; I16: Int16Array; I8: Int8Array;
   U64: BigUint64Array; U32: Uint32Array; U16: Uint16Array; U8: Uint8Array; BOOL: Uint8Array;
 }
@@ -27,7 +27,7 @@ export interface Tensor<D extends DType = DType> {
 
 type Ctor = { new (buf: ArrayBuffer, off?: number, len?: number): TensorData; new (n: number): TensorData; readonly BYTES_PER_ELEMENT: number };
 const CTORS: Record<DType, Ctor> = {
-  F64: Float64Array, F32: Float32Array, F16: Uint16Array, BF16: Uint16Array, F8_E4M3: Uint8Array,
+  F64: Float64Array, F32: Float32Array, F16: Uint16Array, BF16: Uint16Array, F8_E4M3: Uint8Array, F8_E5M2: Uint8Array, F8_E8M0: Uint8Array,
   I64: BigInt64Array, I32: Int32Array, I16: Int16Array, I8: Int8Array,
   U64: BigUint64Array, U32: Uint32Array, U16: Uint16Array, U8: Uint8Array, BOOL: Uint8Array,
 } as unknown as Record<DType, Ctor>;
@@ -115,6 +115,16 @@ export function e4m3ToNumber(c: number): number {
   return s * (1 + m / 8) * 2 ** (e - 7);
 }
 
+/** FP8 E5M2 code → number: the high byte of an IEEE binary16 (bias 15, with infinities and NaNs). */
+export function e5m2ToNumber(c: number): number {
+  return f16ToNumber((c & 0xff) << 8);
+}
+
+/** UE8M0 (`float8_e8m0fnu`) byte → 2^(b−127); 0xFF is NaN (sparse-mla.md §6.2). */
+export function e8m0ToNumber(b: number): number {
+  return b === 0xff ? NaN : 2 ** (b - 127);
+}
+
 /** Element `i` of a tensor as a number (I64/U64 beyond 2^53 lose precision, as documented). */
 export function elementAsNumber(t: Tensor, i: number): number {
   const v = t.data[i]!;
@@ -122,6 +132,8 @@ export function elementAsNumber(t: Tensor, i: number): number {
     case 'F16': return f16ToNumber(v as number);
     case 'BF16': return bf16ToNumber(v as number);
     case 'F8_E4M3': return e4m3ToNumber(v as number);
+    case 'F8_E5M2': return e5m2ToNumber(v as number);
+    case 'F8_E8M0': return e8m0ToNumber(v as number);
     default: return Number(v);
   }
 }
@@ -135,8 +147,8 @@ export function tensorToFloat64(t: Tensor): Float64Array {
     const u32 = new Uint32Array(n);
     for (let i = 0; i < n; i++) u32[i] = src[i]! << 16;
     out.set(new Float32Array(u32.buffer));
-  } else if (t.dtype === 'F16' || t.dtype === 'F8_E4M3') {
-    const table = t.dtype === 'F16' ? F16_TABLE() : E4M3_TABLE;
+  } else if (t.dtype === 'F16' || t.dtype === 'F8_E4M3' || t.dtype === 'F8_E5M2' || t.dtype === 'F8_E8M0') {
+    const table = t.dtype === 'F16' ? F16_TABLE() : t.dtype === 'F8_E4M3' ? E4M3_TABLE : t.dtype === 'F8_E5M2' ? E5M2_TABLE : E8M0_TABLE;
     const src = t.data as Uint16Array | Uint8Array;
     for (let i = 0; i < n; i++) out[i] = table[src[i]!]!;
   } else if (t.dtype === 'I64' || t.dtype === 'U64') {
@@ -148,6 +160,8 @@ export function tensorToFloat64(t: Tensor): Float64Array {
 }
 
 const E4M3_TABLE = Float64Array.from({ length: 256 }, (_, c) => e4m3ToNumber(c));
+const E5M2_TABLE = Float64Array.from({ length: 256 }, (_, c) => e5m2ToNumber(c));
+const E8M0_TABLE = Float64Array.from({ length: 256 }, (_, c) => e8m0ToNumber(c));
 let f16Table: Float64Array | undefined;
 function F16_TABLE(): Float64Array {
   return (f16Table ??= Float64Array.from({ length: 65536 }, (_, h) => f16ToNumber(h)));

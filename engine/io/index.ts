@@ -1,5 +1,5 @@
 /** Public pieces of engine/io: tensor file readers/writers (safetensors, .npy), the vLLM sparse-MLA dump, compare, snapshot files, replay. */
-export { DTYPES, itemSize, makeTensor, tensorToFloat64, f16ToNumber, bf16ToNumber, e4m3ToNumber } from './dtype';
+export { DTYPES, itemSize, makeTensor, tensorToFloat64, f16ToNumber, bf16ToNumber, e4m3ToNumber, e5m2ToNumber, e8m0ToNumber } from './dtype';
 export type { DType, Tensor, TensorData, StorageOf } from './dtype';
 export { TensorFormatError } from './format-error';
 export type { FileFormat } from './format-error';
@@ -7,7 +7,7 @@ export { readSafetensors, writeSafetensors, SAFETENSORS_MAX_HEADER_BYTES } from 
 export type { SafetensorsFile, WriteSafetensorsOptions } from './safetensors';
 export { readNpy, writeNpy } from './npy';
 export type { NpyFile, WriteNpyOptions } from './npy';
-export { parseTensorSummary, isContiguousLayout, TORCH_DTYPES } from './tensor-summary';
+export { parseTensorSummary, isContiguousLayout, tensorSummary, contiguousStrides, TORCH_DTYPES } from './tensor-summary';
 export type { TensorSummary, TorchDType } from './tensor-summary';
 export { readSparseMlaDump, writeSparseMlaDump, parseSparseMlaDumpRecord } from './vllm-dump';
 export type { SparseMlaDumpRecord, DumpPhase, DecodeFields, PrefillFields, SwaMetadataSummary, FlashMlaMetadataSummary } from './vllm-dump';

@@ -43,6 +43,16 @@ export function contiguousStrides(shape: readonly number[]): number[] {
   return s;
 }
 
+/**
+ * Our own writer's summary of a tensor (what the hook writes for a torch tensor): row-major
+ * strides unless given, `is_contiguous` computed by torch's rule, device `cuda:0` unless given.
+ */
+export function tensorSummary(shape: readonly number[], dtype: TorchDType, options: { stride?: readonly number[]; device?: string } = {}): TensorSummary {
+  const stride = options.stride ?? contiguousStrides(shape);
+  const s = { shape: [...shape], dtype, stride: [...stride], device: options.device ?? 'cuda:0', is_contiguous: isContiguousLayout(shape, stride) };
+  return parseTensorSummary(s, 'tensorSummary', false);
+}
+
 /** Validates one summary (or `null` when `nullable`); `part` names it in errors, e.g. `line 2: fields.kv_cache`. */
 export function parseTensorSummary(v: unknown, part: string, nullable: true): TensorSummary | null;
 export function parseTensorSummary(v: unknown, part: string, nullable: false): TensorSummary;

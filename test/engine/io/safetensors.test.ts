@@ -138,3 +138,22 @@ describe('readSafetensors on corrupt and hostile files', () => {
   });
   it('non-string metadata', () => expectFormatError(() => readSafetensors(build({ __metadata__: { k: 1 }, ...ok }, data8)), /__metadata__.k/));
 });
+
+describe('FP8 E5M2 and UE8M0 (F8_E5M2, F8_E8M0)', () => {
+  it('decode every code by definition and round-trip through a file', () => {
+    const codes = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const f = readSafetensors(writeSafetensors({ e5: makeTensor('F8_E5M2', [256], codes), e8: makeTensor('F8_E8M0', [256], codes) }));
+    const e5 = tensorToFloat64(f.tensors.get('e5')!);
+    const e8 = tensorToFloat64(f.tensors.get('e8')!);
+    expect(e5[0x3c]).toBe(1); // 0 01111 00
+    expect(e5[0x7b]).toBe(57344); // max finite
+    expect(e5[0x7c]).toBe(Infinity);
+    expect(Number.isNaN(e5[0x7d]!)).toBe(true);
+    expect(e5[0x01]).toBe(2 ** -16); // min subnormal
+    expect(Object.is(e5[0x80], -0)).toBe(true);
+    expect(e8[127]).toBe(1);
+    expect(e8[105]).toBe(2 ** -22); // the all-zero tile's scale byte (sparse-mla.md §6.3)
+    expect(e8[0]).toBe(2 ** -127);
+    expect(Number.isNaN(e8[255]!)).toBe(true);
+  });
+});

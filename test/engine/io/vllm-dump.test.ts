@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSparseMlaDump, writeSparseMlaDump } from '../../../engine/io/vllm-dump';
-import { isContiguousLayout } from '../../../engine/io/tensor-summary';
+import { isContiguousLayout, tensorSummary } from '../../../engine/io/tensor-summary';
 import { TensorFormatError } from '../../../engine/io/format-error';
 import { DUMPS } from './fixtures';
 
@@ -118,5 +118,16 @@ describe('isContiguousLayout follows torch', () => {
     expect(isContiguousLayout([10, 64, 1, 584], [37440, 584, 584, 1])).toBe(false);
     expect(isContiguousLayout([0, 3], [99, 99])).toBe(true);
     expect(isContiguousLayout([3, 2], [1, 3])).toBe(false);
+  });
+});
+
+describe('tensorSummary (our writer of summaries)', () => {
+  it('computes row-major strides and torch contiguity, and round-trips through a record', () => {
+    expect(tensorSummary([2, 1, 64, 512], 'torch.bfloat16')).toEqual({ shape: [2, 1, 64, 512], dtype: 'torch.bfloat16', stride: [32768, 32768, 512, 1], device: 'cuda:0', is_contiguous: true });
+    expect(tensorSummary([10, 64, 1, 584], 'torch.uint8', { stride: [37440, 584, 584, 1] }).is_contiguous).toBe(false);
+    expect(() => tensorSummary([2], 'torch.int32', { stride: [1, 1] })).toThrow(/stride/);
+    const rec = readSparseMlaDump(text)[0]!;
+    const rebuilt = { ...rec, q: tensorSummary([2, 1, 64, 512], 'torch.bfloat16') };
+    expect(writeSparseMlaDump([rebuilt])).toBe(lines[0] + '\n');
   });
 });
