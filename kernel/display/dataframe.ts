@@ -4,7 +4,7 @@
  * use only. Arrow values become plain JS: dictionaries → strings, timestamps and durations →
  * integer µs (numbers), 64-bit integers → numbers.
  */
-import { createRequire } from 'node:module';
+import { localRequire } from './local-require';
 import { DataType, type Table } from 'apache-arrow';
 import { isArrowTable, toTabular } from './table';
 
@@ -12,7 +12,7 @@ let danfo: { DataFrame: new (data: unknown, options?: unknown) => unknown } | un
 
 export function loadDanfo(): { DataFrame: new (data: unknown, options?: unknown) => unknown } {
   if (danfo === undefined) {
-    const require = createRequire(import.meta.url);
+    const require = localRequire();
     danfo = require('danfojs-node') as typeof danfo;
   }
   return danfo!;

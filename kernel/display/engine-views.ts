@@ -12,6 +12,15 @@ import { escapeHtml, formatCell, tableBundle } from './table';
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * An engine: instanceof, or the facade's shape when the engine came from another copy of the
+ * module (the interpreter loads it through require, the kernel through import).
+ */
+export function isEngine(v: unknown): v is Engine {
+  if (v instanceof Engine) return true;
+  return isObj(v) && typeof v.step === 'function' && typeof v.blockTable === 'function' && typeof v.addRequest === 'function' && 'kvUsage' in v && 'internals' in v;
+}
+
 export function isStepRecord(v: unknown): v is StepRecord {
   return isObj(v) && typeof v.step === 'number' && typeof v.timeUs === 'number' && 'schedule' in v && 'processed' in v && Array.isArray(v.arrivedReqIds);
 }
@@ -219,7 +228,7 @@ export function benchResultBundle(r: Record<string, unknown>, session: PlotlySes
 
 export function engineFormatters(session: PlotlySession) {
   return [
-    { name: 'engine', test: (v: unknown) => v instanceof Engine, format: (v: unknown) => engineBundle(v as Engine, session) },
+    { name: 'engine', test: isEngine, format: (v: unknown) => engineBundle(v as Engine, session) },
     { name: 'step-records', test: isStepRecordArray, format: (v: unknown) => stepRecordsBundle(v as StepRecord[], session) },
     { name: 'step-record', test: isStepRecord, format: (v: unknown) => stepRecordBundle(v as StepRecord) },
     { name: 'request-view', test: isRequestView, format: (v: unknown) => requestViewBundle(v as RequestView) },

@@ -17,7 +17,7 @@ import { Progress, type ProgressOptions } from './progress';
 import { runLive, type RunLiveOptions, type Steppable } from './run-live';
 import { toDataFrame } from './dataframe';
 import { dump, load } from '../files/arrow-files';
-import { engineFormatters } from './engine-views';
+import { engineFormatters, kvGridFigure, kvCells, stepTimelineFigure } from './engine-views';
 
 export interface RichDisplayContext {
   /** The CellIO of the request now running (KernelCore.currentIO). */
@@ -114,6 +114,10 @@ export function richDisplayGlobals(ctx: RichDisplayContext) {
     dump,
     load,
     toDataFrame,
+    /** Figures for engine objects, to pass to plot() or live(). */
+    kvGridFigure,
+    kvCells,
+    stepTimelineFigure,
   };
 }
 

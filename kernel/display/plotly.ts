@@ -10,7 +10,7 @@
  * the library) is about to be replaced, so the new output carries the library again.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { localRequire } from './local-require';
 import type { DisplayBundle } from './mime';
 
 export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
@@ -76,7 +76,7 @@ let libraryText: string | undefined;
 /** plotly.js from node_modules (read once, ~4.8 MB). */
 export function plotlyLibrarySource(): string {
   if (libraryText === undefined) {
-    const require = createRequire(import.meta.url);
+    const require = localRequire();
     libraryText = readFileSync(require.resolve('plotly.js-dist-min/plotly.min.js'), 'utf8');
     if (/<\/script|<!--/i.test(libraryText)) throw new Error('plotly.min.js contains </script or <!--; it cannot be inlined as is');
   }

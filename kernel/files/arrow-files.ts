@@ -3,8 +3,8 @@
  * fsync, rename/link; never replaces an existing file unless `overwrite`), `load` reads one
  * back. Accepts engine tables, or anything the engine's converters produce.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Table } from 'apache-arrow';
 import { fromArrowIPC, toArrowIPC, EngineError } from '../../engine/index';
 import { writeFileAtomic } from './atomic-write';
@@ -12,6 +12,8 @@ import { writeFileAtomic } from './atomic-write';
 export interface DumpOptions {
   /** Replace an existing file (default false: refuse with FileExistsError). */
   readonly overwrite?: boolean;
+  /** Create missing parent directories (default true). */
+  readonly mkdir?: boolean;
 }
 
 export interface DumpResult {
@@ -32,6 +34,7 @@ export function dump(table: Table, path: string, options: DumpOptions = {}): Dum
   }
   const target = checkPath(path);
   const bytes = toArrowIPC(table, 'file');
+  if (options.mkdir ?? true) mkdirSync(dirname(target), { recursive: true });
   writeFileAtomic(target, bytes, { overwrite: options.overwrite ?? false });
   return { path: target, numBytes: bytes.byteLength, numRows: table.numRows };
 }

@@ -32,6 +32,13 @@ describe('dump / load', () => {
     expect(load(path).numRows).toBe(3);
   });
 
+  it('creates missing parent directories unless told not to', () => {
+    const nested = join(dir, 'a', 'b', 'trace.arrow');
+    expect(dump(table, nested).numRows).toBe(3);
+    expect(load(nested).numRows).toBe(3);
+    expect(() => dump(table, join(dir, 'c', 'd', 'x.arrow'), { mkdir: false })).toThrow(/ENOENT/);
+  });
+
   it('names the argument on bad input', () => {
     const cases: [() => unknown, string][] = [
       [() => dump([] as never, join(dir, 'x.arrow')), 'table'],

@@ -1,0 +1,39 @@
+/**
+ * The enginelab kernel composed the way kernel/main.ts should compose it, with the rich
+ * displays wired in: TypeScript interpreter, engine globals, `installRichDisplays()` and
+ * `richDisplayGlobals({ currentIO })`. `tsx rich-kernel-main.ts CONNECTION_FILE`.
+ *
+ * The interpreter loads the engine with `require` (a CommonJS instance of engine/index.ts and
+ * apache-arrow, beside the ESM one the kernel imports). The display modules and the engine
+ * globals are loaded the same way here, so Engine, Arrow tables and the cells' values come from
+ * one instance; the formatters register with both formatter registries (the interpreter formats
+ * results with the ESM kernel/display/format.ts).
+ */
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { readConnectionFile } from '../../../kernel/transport/connection';
+import { serveKernel } from '../../../kernel/serve-kernel';
+import { createTsInterpreter } from '../../../kernel/interpreter/index';
+import type { KernelCore } from '../../../kernel/kernel-core';
+
+const file = process.argv[2];
+if (file === undefined) throw new Error('usage: rich-kernel-main.ts CONNECTION_FILE');
+const root = resolve(new URL('.', import.meta.url).pathname, '../../..');
+const req = createRequire(join(root, '__enginelab_kernel__.js'));
+const holder: { core?: KernelCore } = {};
+holder.core = await serveKernel({
+  connection: readConnectionFile(file),
+  interpreter: createTsInterpreter(),
+  loadGlobals: async () => {
+    const engine = req(join(root, 'engine/index.ts')) as Record<string, unknown>;
+    const display = req(join(root, 'kernel/display/index.ts')) as typeof import('../../../kernel/display/index');
+    const esmFormat = await import('../../../kernel/display/format');
+    const cjsFormat = req(join(root, 'kernel/display/format.ts')) as typeof esmFormat;
+    display.installRichDisplays((f) => {
+      esmFormat.registerFormatter(f);
+      if (cjsFormat.registerFormatter !== esmFormat.registerFormatter) cjsFormat.registerFormatter(f);
+    });
+    return { ...engine, ...display.richDisplayGlobals({ currentIO: () => holder.core!.currentIO() }) };
+  },
+  loadFormatter: async () => (await import('../../../kernel/display/format')).toDisplayBundle,
+});
