@@ -4,8 +4,6 @@
  * rather than re-printed, so most positions map one to one and runtime stack frames can be
  * reported with the cell's own line and column without source maps.
  */
-import { InvariantError } from '../../engine/index';
-
 export interface TextEdit {
   readonly start: number;
   readonly end: number;
@@ -58,7 +56,7 @@ export class EditedText {
     let gen = 0;
     for (const e of sorted) {
       if (e.start < orig || e.end < e.start || e.end > original.length) {
-        throw new InvariantError(`overlapping or out-of-range edit [${e.start}, ${e.end}) after ${orig}`);
+        throw new RangeError(`EditedText: overlapping or out-of-range edit [${e.start}, ${e.end}) after ${orig}`);
       }
       if (e.start > orig) {
         const len = e.start - orig;

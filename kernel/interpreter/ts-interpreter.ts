@@ -54,6 +54,8 @@ export class TsInterpreter implements Interpreter {
   private engineNames: string[] = [];
   private builtinGlobals = new Set<string>();
   private warmTimer: NodeJS.Timeout | undefined;
+  private engineLoadError: string | undefined;
+  private engineModuleLoaded = true;
   private readonly onSigint = (): void => this.interrupt();
   private readonly onRejection = (reason: unknown): void => this.reportAsync('Unhandled promise rejection', reason);
   private readonly onException = (err: unknown): void => this.reportAsync('Uncaught exception', err);
@@ -114,13 +116,20 @@ export class TsInterpreter implements Interpreter {
     if (this.ready) return;
     this.ready = true;
     if (this.engineModule) {
-      const mod = this.rootRequire(this.engineModule) as Record<string, unknown>;
-      const probe = this.types.moduleExportNames(this.engineModule);
-      this.builtinGlobals = probe.builtinGlobals;
-      this.engineNames = probe.names.filter((n) => !this.builtinGlobals.has(n));
-      const values: Record<string, unknown> = { engine: mod };
-      for (const n of this.engineNames) if (n in mod && !(n in globalThis && !this.untyped.has(n))) values[n] = mod[n];
-      this.setGlobalValues(values);
+      try {
+        const mod = this.rootRequire(this.engineModule) as Record<string, unknown>;
+        const probe = this.types.moduleExportNames(this.engineModule);
+        this.builtinGlobals = probe.builtinGlobals;
+        this.engineNames = probe.names.filter((n) => !this.builtinGlobals.has(n));
+        const values: Record<string, unknown> = { engine: mod };
+        for (const n of this.engineNames) if (n in mod && !(n in globalThis && !this.untyped.has(n))) values[n] = mod[n];
+        this.setGlobalValues(values);
+      } catch (e) {
+        // A broken engine must not take the kernel down: cells run without its globals and the
+        // first cell shows why.
+        this.engineLoadError = `enginelab: could not load the engine (${this.engineModule}): ${e instanceof Error ? e.message : String(e)}\n`;
+        this.engineModuleLoaded = false;
+      }
     }
     this.writeGlobalsDeclaration();
     if (this.options.captureOutput !== false) this.router.install();
@@ -157,10 +166,11 @@ export class TsInterpreter implements Interpreter {
 
   private writeGlobalsDeclaration(): void {
     const lines: string[] = [];
-    if (this.engineModule) lines.push(`import * as __engine from ${JSON.stringify(stripTsExtension(this.engineModule))};`);
+    const withEngine = this.engineModule !== undefined && this.engineModuleLoaded;
+    if (withEngine) lines.push(`import * as __engine from ${JSON.stringify(stripTsExtension(this.engineModule!))};`);
     lines.push('declare global {');
     const engineSet = new Set(this.engineNames);
-    if (this.engineModule) {
+    if (withEngine) {
       lines.push('  var engine: typeof __engine;');
       for (const n of this.engineNames) if (!this.definedTypes.has(n) && n !== 'engine') lines.push(`  export import ${n} = __engine.${n};`);
     }
@@ -179,6 +189,10 @@ export class TsInterpreter implements Interpreter {
     this.prepare();
     if (this.warmTimer) clearTimeout(this.warmTimer);
     this.router.setTarget(io);
+    if (this.engineLoadError) {
+      this.router.write('stderr', this.engineLoadError);
+      this.engineLoadError = undefined;
+    }
     const code = args.code;
     this.runs += 1;
     const fileName = `cell-${this.runs}.ts`;

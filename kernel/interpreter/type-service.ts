@@ -16,7 +16,7 @@ const IGNORED_CODES = new Set([
 ]);
 
 /** Type checking restarts from a fresh program after this many fast-path checks (bounds memory). */
-const FAST_CHECKS_PER_PROGRAM = 400;
+const FAST_CHECKS_PER_PROGRAM = 200;
 
 interface VirtualFile {
   text: string;

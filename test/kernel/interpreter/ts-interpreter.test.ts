@@ -10,7 +10,7 @@ let unregister: () => void;
 
 beforeAll(() => {
   unregister = register();
-  interp = createTsInterpreter({ projectRoot: root, cwd: path.join(root, 'notebooks'), catchAsyncErrors: false, handleSigint: false });
+  interp = createTsInterpreter({ projectRoot: root, cwd: path.join(root, 'notebooks'), engineModule: 'engine/base/index.ts', catchAsyncErrors: false, handleSigint: false });
   interp.prepare();
 });
 afterAll(async () => {
