@@ -15,6 +15,14 @@ export interface CostConstants {
   readonly gemmComputeEfficiency: number;
   /** Fraction of peak FLOP/s attention kernels reach. Assumption (MLA decode kernels 30–50%). */
   readonly attentionComputeEfficiency: number;
+  /**
+   * GPU time floor per transformer layer: the summed minimum durations of its ~30–40 kernels
+   * (norms, projections, quantisation, attention, router, grouped GEMMs, all-reduces) when the batch
+   * is too small for bandwidth or compute to dominate. Calibrated so that DeepSeek-V3.2 with MTP k = 1
+   * at concurrency 1 gives TPOT ≈ 9 ms on 8 GPUs (vLLM PR #32951: 9.19 → 8.90 ms); irrelevant at
+   * large batch, where every layer's roofline time exceeds it.
+   */
+  readonly minLayerSeconds: number;
   // --- Collectives ---
   /** Fixed latency of one NCCL all-reduce on NVLink, seconds. Assumption (small-message NCCL ≈ 5–15 µs). */
   readonly allReduceLatencySeconds: number;
@@ -51,7 +59,11 @@ export interface CostConstants {
   readonly scheduleBaseSeconds: number;
   /** `schedule()` per running request, seconds: ~12.7 µs/request at the cap, simllm PR #204. */
   readonly schedulePerRequestSeconds: number;
-  /** Worker input preparation fixed cost (block tables, attention metadata build), seconds. Assumption. */
+  /**
+   * Worker input preparation fixed cost (block tables, attention metadata build), seconds. Set so
+   * that, with `minLayerSeconds`, the #24799 → #32951 change at concurrency 1 (DeepSeek-V3.2, MTP
+   * k = 1) lowers TPOT by ~2 % in the model (measured: 3 %, 9.19 → 8.90 ms, PR #32951).
+   */
   readonly prepareBaseSeconds: number;
   /** Input preparation per scheduled request, seconds. Assumption. */
   readonly preparePerRequestSeconds: number;
@@ -78,6 +90,7 @@ export const DEFAULT_COST_CONSTANTS: CostConstants = {
   memoryBandwidthEfficiency: 0.8,
   gemmComputeEfficiency: 0.6,
   attentionComputeEfficiency: 0.4,
+  minLayerSeconds: 260e-6,
   allReduceLatencySeconds: 10e-6,
   allReduceBandwidthEfficiency: 0.7,
   allReducesPerLayer: 2,
@@ -90,7 +103,7 @@ export const DEFAULT_COST_CONSTANTS: CostConstants = {
   drafterPassOverheadSeconds: 120e-6,
   scheduleBaseSeconds: 150e-6,
   schedulePerRequestSeconds: 12.7e-6,
-  prepareBaseSeconds: 300e-6,
+  prepareBaseSeconds: 650e-6,
   preparePerRequestSeconds: 6e-6,
   preparePerTokenSeconds: 0.6e-6,
   updateBaseSeconds: 50e-6,

@@ -41,6 +41,8 @@ export interface StepShape {
 }
 
 export interface GpuCost {
+  /** Extra time when the layers' roofline total is below the per-layer latency floor (small batches). */
+  readonly latencyFloorSeconds: number;
   readonly gemmSeconds: number;
   readonly moeSeconds: number;
   readonly attentionSeconds: number;
@@ -208,7 +210,9 @@ export class RooflineCostModel {
           : s.numLayers * c.eagerPerLayerSeconds;
     const samplerSeconds = numLogits > 0 ? c.samplerBaseSeconds + c.samplerPerTokenSeconds * numLogits : 0;
     const gemmSeconds = stack.gemm + this.lmHeadSeconds(numLogits);
-    const targetSeconds = gemmSeconds + stack.moe + attentionSeconds + stack.allReduce + launchSeconds + samplerSeconds;
+    const layerRoofline = stack.gemm + stack.moe + attentionSeconds + stack.allReduce;
+    const latencyFloorSeconds = numTokens > 0 ? Math.max(0, s.numLayers * c.minLayerSeconds - layerRoofline) : 0;
+    const targetSeconds = gemmSeconds + stack.moe + attentionSeconds + stack.allReduce + latencyFloorSeconds + launchSeconds + samplerSeconds;
 
     let drafterSeconds = 0;
     const passes = shape.drafterPasses ?? (s.numMtpLayers > 0 && numSampling > 0 ? this.numSpecTokens : 0);
@@ -217,7 +221,8 @@ export class RooflineCostModel {
         const tp = p === 0 ? t : numSampling;
         const st = this.layerStackSeconds(tp, s.numMtpLayers, 0, s.numRoutedExperts > 0 ? s.numMtpLayers : 0, s.mtpExtraParams);
         const attn = this.roofline(attnFlopsPerLayer * (tp / Math.max(1, numTokens)), attnBytesPerLayer, this.hardware.peakFlops.bf16, c.attentionComputeEfficiency);
-        drafterSeconds += st.gemm + st.moe + st.allReduce + s.numMtpLayers * attn + this.lmHeadSeconds(numSampling) + c.drafterPassOverheadSeconds;
+        const layers = Math.max(st.gemm + st.moe + st.allReduce + s.numMtpLayers * attn, s.numMtpLayers * c.minLayerSeconds);
+        drafterSeconds += layers + this.lmHeadSeconds(numSampling) + c.drafterPassOverheadSeconds;
       }
     }
 
@@ -229,6 +234,7 @@ export class RooflineCostModel {
     return {
       graph,
       gpu: {
+        latencyFloorSeconds,
         gemmSeconds, moeSeconds: stack.moe, attentionSeconds, allReduceSeconds: stack.allReduce, launchSeconds, samplerSeconds,
         targetSeconds, drafterSeconds, totalSeconds: targetSeconds + drafterSeconds,
       },
