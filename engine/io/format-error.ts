@@ -20,3 +20,20 @@ export class TensorFormatError extends EngineError {
 export function check(cond: unknown, format: FileFormat, part: string, problem: string | (() => string)): asserts cond {
   if (!cond) throw new TensorFormatError(format, part, typeof problem === 'function' ? problem() : problem);
 }
+
+/**
+ * A short, safe rendering of an untrusted value for an error message: primitives as JSON (long
+ * strings cut), arrays and objects by kind and size only, so a hostile deeply nested value can
+ * never overflow the stack while the error is being built.
+ */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  switch (typeof v) {
+    case 'string': return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
+    case 'number': case 'boolean': return String(v);
+    case 'undefined': return 'nothing';
+    case 'object': return `an object with ${Object.keys(v as object).length} keys`;
+    default: return typeof v;
+  }
+}

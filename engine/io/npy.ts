@@ -13,7 +13,7 @@
 import { EngineError } from '../base/errors';
 import { allocStorage, itemSize, makeTensor, numElements, storageFromBytes, storageToBytes } from './dtype';
 import type { DType, Tensor, TensorData } from './dtype';
-import { TensorFormatError, check } from './format-error';
+import { TensorFormatError, check, describeValue } from './format-error';
 
 const F = 'npy' as const;
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
@@ -88,7 +88,7 @@ function parseLiteral(src: string): Lit {
     if (m[0] === 'False') return false;
     const n = Number(m[0].replace('L', ''));
     if (!Number.isSafeInteger(n)) fail(`integer ${m[0]} is too large`);
-    return n;
+    return n === 0 ? 0 : n; // "-0" is 0, never −0
   };
   const v = value();
   ws();
@@ -126,7 +126,7 @@ export function readNpy(bytes: Uint8Array): NpyFile {
   check(typeof descr === 'string', F, 'header.descr', 'must be a string (structured dtypes are not supported)');
   const m = /^([<>|=])([fiub])(\d)$/.exec(descr);
   const dtype = m ? DESCR_KIND[m[2]! + m[3]!] : undefined;
-  check(m && dtype, F, 'header.descr', `${JSON.stringify(descr)} is not a supported dtype (f8 f4 f2 i8 i4 i2 i1 u8 u4 u2 u1 b1)`);
+  check(m && dtype, F, 'header.descr', `${describeValue(descr)} is not a supported dtype (f8 f4 f2 i8 i4 i2 i1 u8 u4 u2 u1 b1)`);
   const size = itemSize(dtype);
   check(m[1] !== '|' || size === 1, F, 'header.descr', `"|" byte order is only valid for 1-byte types, not ${descr}`);
   const littleEndian = m[1] !== '>';

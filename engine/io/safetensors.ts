@@ -13,7 +13,7 @@
 import { EngineError } from '../base/errors';
 import { DTYPES, isDType, itemSize, makeTensor, numElements, storageFromBytes, storageToBytes } from './dtype';
 import type { DType, Tensor } from './dtype';
-import { TensorFormatError, check } from './format-error';
+import { TensorFormatError, check, describeValue } from './format-error';
 
 /** The reference implementation's limit on the header size. */
 export const SAFETENSORS_MAX_HEADER_BYTES = 100_000_000;
@@ -58,7 +58,7 @@ function parseEntry(name: string, v: unknown, dataLen: number): Entry {
   check(typeof v === 'object' && v !== null && !Array.isArray(v), F, part, 'entry must be an object');
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) check(k === 'dtype' || k === 'shape' || k === 'data_offsets', F, part, `unknown key "${k}"`);
-  check(isDType(o.dtype), F, `${part}.dtype`, () => `${JSON.stringify(o.dtype)} is not one of ${DTYPES.join(', ')}`);
+  check(isDType(o.dtype), F, `${part}.dtype`, () => `${describeValue(o.dtype)} is not one of ${DTYPES.join(', ')}`);
   check(Array.isArray(o.shape) && o.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0), F, `${part}.shape`,
     'must be an array of non-negative integers');
   const shape = o.shape as number[];

@@ -16,12 +16,13 @@
  */
 import { EngineError } from '../base/errors';
 import { crc32 } from './crc32';
-import { TensorFormatError, check } from './format-error';
+import { TensorFormatError, check, describeValue } from './format-error';
 
 export const SNAPSHOT_FILE_MAGIC = Uint8Array.from([0x89, 0x45, 0x4c, 0x53, 0x4e, 0x41, 0x50, 0x1a]);
 export const SNAPSHOT_FILE_VERSION = 1;
 const HEADER = 40;
 const F = 'snapshot' as const;
+const MAX_DEPTH = 512;
 
 const TYPED = {
   Uint8Array, Int8Array, Uint16Array, Int16Array, Uint32Array, Int32Array, Float32Array, Float64Array, BigInt64Array, BigUint64Array,
@@ -40,6 +41,7 @@ function typedName(v: object): TypedName | undefined {
 }
 
 function encodeValue(v: unknown, path: string, blobs: Uint8Array[], seen: Set<object>): unknown {
+  if (seen.size >= MAX_DEPTH) throw new EngineError(`${path} is nested deeper than ${MAX_DEPTH} levels`, 'snapshot');
   switch (typeof v) {
     case 'number':
       if (Number.isFinite(v) && !Object.is(v, -0)) return v;
@@ -103,8 +105,6 @@ export function encodeSnapshotFile(value: unknown): Uint8Array {
   return out;
 }
 
-const MAX_DEPTH = 512;
-
 function decodeValue(v: unknown, blobs: readonly Uint8Array[], path: string, depth = 0): unknown {
   if (v === null || typeof v !== 'object') return v;
   check(depth < MAX_DEPTH, F, path, `nesting deeper than ${MAX_DEPTH} levels`);
@@ -113,7 +113,7 @@ function decodeValue(v: unknown, blobs: readonly Uint8Array[], path: string, dep
   const keys = Object.keys(o);
   if (keys.length === 1 && keys[0] === '$num') {
     const s = o.$num;
-    check(s === 'NaN' || s === 'Infinity' || s === '-Infinity' || s === '-0', F, path, `bad $num tag ${JSON.stringify(s)}`);
+    check(s === 'NaN' || s === 'Infinity' || s === '-Infinity' || s === '-0', F, path, `bad $num tag ${describeValue(s)}`);
     return s === '-0' ? -0 : Number(s);
   }
   if (keys.length === 1 && keys[0] === '$bigint') {
@@ -122,8 +122,8 @@ function decodeValue(v: unknown, blobs: readonly Uint8Array[], path: string, dep
   }
   if (keys.length === 2 && '$blob' in o && 'type' in o) {
     const i = o.$blob;
-    check(Number.isSafeInteger(i) && (i as number) >= 0 && (i as number) < blobs.length, F, path, `blob index ${JSON.stringify(i)} is out of range (file has ${blobs.length})`);
-    check(typeof o.type === 'string' && Object.prototype.hasOwnProperty.call(TYPED, o.type), F, path, `unknown typed array ${JSON.stringify(o.type)}`);
+    check(Number.isSafeInteger(i) && (i as number) >= 0 && (i as number) < blobs.length, F, path, `blob index ${describeValue(i)} is out of range (file has ${blobs.length})`);
+    check(typeof o.type === 'string' && Object.prototype.hasOwnProperty.call(TYPED, o.type), F, path, `unknown typed array ${describeValue(o.type)}`);
     const C = TYPED[o.type as TypedName];
     const b = blobs[i as number]!;
     check(b.length % C.BYTES_PER_ELEMENT === 0, F, path, `blob of ${b.length} bytes is not a whole number of ${o.type} elements`);
@@ -131,7 +131,7 @@ function decodeValue(v: unknown, blobs: readonly Uint8Array[], path: string, dep
   }
   const out: Record<string, unknown> = {};
   for (const k of keys) {
-    check(!k.startsWith('$') || k.startsWith('$$'), F, path, `unknown tag key ${JSON.stringify(k)}`);
+    check(!k.startsWith('$') || k.startsWith('$$'), F, path, `unknown tag key ${describeValue(k)}`);
     out[k.startsWith('$') ? k.slice(1) : k] = decodeValue(o[k], blobs, `${path}.${k}`, depth + 1);
   }
   return out;

@@ -6,7 +6,7 @@
  * contiguous), so a hand-edited or corrupted summary is caught before a replay trusts it.
  */
 import { numElements } from './dtype';
-import { check } from './format-error';
+import { check, describeValue } from './format-error';
 
 export const TORCH_DTYPES = [
   'torch.bfloat16', 'torch.float16', 'torch.float32', 'torch.float64', 'torch.float8_e4m3fn', 'torch.float8_e8m0fnu',
@@ -76,9 +76,9 @@ export function parseTensorSummary(v: unknown, part: string, nullable: boolean):
   const stride = o.stride as number[];
   check(stride.length === shape.length, F, `${part}.stride`, `has ${stride.length} entries for a ${shape.length}-dimensional shape`);
   check(typeof o.dtype === 'string' && (TORCH_DTYPES as readonly string[]).includes(o.dtype), F, `${part}.dtype`,
-    () => `${JSON.stringify(o.dtype)} is not one of ${TORCH_DTYPES.join(', ')}`);
+    () => `${describeValue(o.dtype)} is not one of ${TORCH_DTYPES.join(', ')}`);
   check(typeof o.device === 'string' && /^(cuda(:\d+)?|cpu|meta|xpu(:\d+)?|rocm(:\d+)?)$/.test(o.device), F, `${part}.device`,
-    `${JSON.stringify(o.device)} is not a torch device string`);
+    `${describeValue(o.device)} is not a torch device string`);
   check(typeof o.is_contiguous === 'boolean', F, `${part}.is_contiguous`, 'must be true or false');
   check(o.is_contiguous === isContiguousLayout(shape, stride), F, `${part}.is_contiguous`,
     `is ${String(o.is_contiguous)} but shape [${shape.join(', ')}] with stride [${stride.join(', ')}] is ${o.is_contiguous ? 'not ' : ''}contiguous`);

@@ -11,7 +11,7 @@
  * the PR's commits.
  */
 import { EngineError } from '../base/errors';
-import { TensorFormatError, check } from './format-error';
+import { TensorFormatError, check, describeValue } from './format-error';
 import { parseTensorSummary } from './tensor-summary';
 import type { TensorSummary } from './tensor-summary';
 
@@ -86,7 +86,7 @@ function has(o: Record<string, unknown>, k: string, part: string): unknown {
 }
 
 function int(v: unknown, part: string, min = 0): number {
-  check(Number.isSafeInteger(v) && (v as number) >= min, F, part, `must be an integer ≥ ${min} (got ${JSON.stringify(v)})`);
+  check(Number.isSafeInteger(v) && (v as number) >= min, F, part, `must be an integer ≥ ${min} (got ${describeValue(v)})`);
   return v as number;
 }
 
@@ -137,7 +137,7 @@ export function parseSparseMlaDumpRecord(raw: unknown, line = 1): SparseMlaDumpR
   unknown(o, TOP, '', extra);
   const phase = has(o, 'phase', at);
   check(phase === 'prefill' || phase === 'decode' || phase === 'decode_unsupported_compressed', F, `${at}.phase`,
-    `${JSON.stringify(phase)} is not "prefill", "decode" or "decode_unsupported_compressed"`);
+    `${describeValue(phase)} is not "prefill", "decode" or "decode_unsupported_compressed"`);
   const prefix = has(o, 'prefix', at);
   check(typeof prefix === 'string', F, `${at}.prefix`, 'must be a string');
   const ratio = int(has(o, 'compress_ratio', at), `${at}.compress_ratio`, 1);
@@ -172,7 +172,7 @@ export function parseSparseMlaDumpRecord(raw: unknown, line = 1): SparseMlaDumpR
   const fq = `${at}.fields`;
   const f = obj(has(o, 'fields', at), fq);
   const scale = has(f, 'scale', fq);
-  check(typeof scale === 'number' && Number.isFinite(scale) && scale > 0, F, `${fq}.scale`, `must be a finite positive number (got ${JSON.stringify(scale)})`);
+  check(typeof scale === 'number' && Number.isFinite(scale) && scale > 0, F, `${fq}.scale`, `must be a finite positive number (got ${describeValue(scale)})`);
   const swaOnly = has(f, 'swa_only', fq);
   check(typeof swaOnly === 'boolean', F, `${fq}.swa_only`, 'must be true or false');
   check(swaOnly === (ratio === 1), F, `${fq}.swa_only`, `is ${String(swaOnly)} but compress_ratio is ${ratio}`);

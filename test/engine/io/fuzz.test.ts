@@ -18,7 +18,8 @@ import { fixtureBytes } from './fixtures';
 
 const N = 10_000;
 const INTERESTING_BYTES = [0x00, 0xff, 0x7f, 0x80, 0x7b, 0x22, 0x2c, 0x39, 0x2d, 0x5d, 0x20];
-const INTERESTING_NUMBERS = ['-1', '0', '1', '7', '4294967295', '4294967296', '9007199254740993', '1e308', '0.5', 'NaN', 'Infinity', '-0', '18446744073709551616', '[]', 'null', '"x"'];
+const DEEP = '['.repeat(2000) + ']'.repeat(2000);
+const INTERESTING_NUMBERS = [DEEP, '{"a": ' + DEEP + '}', '-1', '0', '1', '7', '4294967295', '4294967296', '9007199254740993', '1e308', '0.5', 'NaN', 'Infinity', '-0', '18446744073709551616', '[]', 'null', '"x"'];
 
 function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -83,6 +84,43 @@ function safetensorsHeaderRange(b: Uint8Array): [number, number] | undefined {
   const n = new DataView(b.buffer, b.byteOffset).getUint32(0, true);
   return 8 + n <= b.length ? [8, 8 + n] : undefined;
 }
+
+describe('deeply nested hostile values', () => {
+  const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+  const expectFormatError = (fn: () => unknown) => expect(fn).toThrow(TensorFormatError);
+  it('every reader rejects them with a TensorFormatError, never a stack overflow', () => {
+    const h = new TextEncoder().encode(`{"a": {"dtype": ${deep}, "shape": [1], "data_offsets": [0, 4]}}`);
+    const st = new Uint8Array(8 + h.length + 4);
+    new DataView(st.buffer).setUint32(0, h.length, true);
+    st.set(h, 8);
+    expectFormatError(() => readSafetensors(st));
+    expectFormatError(() => readSparseMlaDump(`{"phase": ${deep}}`));
+    expectFormatError(() => readSparseMlaDump(`{"phase": "decode", "prefix": "x", "compress_ratio": 1, "q": ${deep}}`));
+    const npyHeader = new TextEncoder().encode(`{'descr': ${'('.repeat(5000)}${')'.repeat(5000)}}\n`);
+    const npy = new Uint8Array(12 + npyHeader.length);
+    npy.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 2, 0]);
+    new DataView(npy.buffer).setUint32(8, npyHeader.length, true);
+    npy.set(npyHeader, 12);
+    expectFormatError(() => readNpy(npy));
+    const json = new TextEncoder().encode(deep);
+    const pad = (8 - (json.length % 8)) % 8;
+    const snap = new Uint8Array(40 + json.length + pad);
+    snap.set([0x89, 0x45, 0x4c, 0x53, 0x4e, 0x41, 0x50, 0x1a]);
+    const dv = new DataView(snap.buffer);
+    dv.setUint32(8, 1, true);
+    dv.setBigUint64(16, BigInt(json.length), true);
+    dv.setBigUint64(24, BigInt(json.length + pad), true);
+    snap.set(json, 40);
+    dv.setUint32(32, crc32(snap.subarray(40)), true);
+    dv.setUint32(36, crc32(snap.subarray(0, 36)), true);
+    expect(() => decodeSnapshotFile(snap)).toThrow(/nesting deeper than 512/);
+  });
+  it('the snapshot writer refuses a too-deep value by name', () => {
+    let v: unknown = 1;
+    for (let i = 0; i < 1000; i++) v = [v];
+    expect(() => encodeSnapshotFile(v)).toThrow(/nested deeper than 512/);
+  });
+});
 
 describe(`fuzzing the readers with ${N} seeded mutated files per format`, () => {
   it('safetensors', () => {

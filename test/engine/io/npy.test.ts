@@ -142,5 +142,9 @@ describe('readNpy on corrupt and hostile files', () => {
     expectFormatError(() => readNpy(withHeader("{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': (4,), }")), /duplicate key/);
     expectFormatError(() => readNpy(withHeader('(((((((((((1)))))))))))')), /too deep/);
   });
+  it('a "-0" dimension (found by the fuzzer) reads as +0', () => {
+    const f = readNpy(withHeader("{'descr': '<f4', 'fortran_order': False, 'shape': (-0, 4), }", new Uint8Array(0)));
+    expect(Object.is(f.tensor.shape[0], 0)).toBe(true);
+  });
   it('bool bytes other than 0/1', () => expectFormatError(() => readNpy(withHeader("{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }", Uint8Array.from([1, 7]))), /bool/));
 });
