@@ -12,7 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setFlagsFromString } from 'node:v8';
@@ -140,6 +140,7 @@ const numpy = startNumpy(dir);
 const threaded = await createThreadedHeadRunner(THREADS);
 try {
   const info = await numpy.ask('info');
+  const loadBefore = loadavg()[0]!;
   const variant = E.loadSparseMlaWasm()?.variant ?? 'reference';
 
   // Correctness first: ours vs NumPy on both problems, and the fast path vs the float64 reference on decode.
@@ -195,8 +196,10 @@ try {
     console.log(`  ours, ${THREADS} threads:       ${f(res.threads)}   NumPy/ours = ${ratio.threads.toFixed(2)}`);
     console.log(`  NumPy (OpenBLAS):      ${f(res.numpy)}`);
   }
+  const load = { before: loadBefore, after: loadavg()[0]!, cpus: cpus().length };
+  console.log(`1-minute load average ${load.before.toFixed(1)} → ${load.after.toFixed(1)} on ${load.cpus} CPUs (timings are only comparable within one run)`);
   console.log('agreement:', Object.entries(check).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(', '));
-  const report = { bench: 'sparse-mla', variant, threads: THREADS, rounds: ROUNDS, numpy: info, results, agreement: check };
+  const report = { bench: 'sparse-mla', variant, threads: THREADS, rounds: ROUNDS, numpy: info, load, results, agreement: check };
   if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify(report, null, 1));
 } finally {
   numpy.close();
