@@ -80,17 +80,17 @@ export class KVCacheManager {
 
   /** Block table of group 0 (the whole table for single-group models). */
   blockTable(reqId: string): readonly number[] | undefined {
-    return this.groups[0]!.tables.get(reqId);
+    return this.groups[0]!.table(reqId);
   }
 
   /** Block tables of every group. */
   blockTables(reqId: string): (readonly number[])[] | undefined {
-    if (!this.groups[0]!.tables.has(reqId)) return undefined;
-    return this.groups.map((g) => g.tables.get(reqId) ?? NO_BLOCKS);
+    if (!this.groups[0]!.entries.has(reqId)) return undefined;
+    return this.groups.map((g) => g.table(reqId) ?? NO_BLOCKS);
   }
 
   requestIds(): IterableIterator<string> {
-    return this.groups[0]!.tables.keys();
+    return this.groups[0]!.entries.keys();
   }
 
   /** Extends `request.blockHashes` to cover every full block of its confirmed tokens. */
@@ -188,6 +188,7 @@ export class KVCacheManager {
     // Only confirmed tokens have hashes: drafts and in-flight positions are never cached.
     const numFull = Math.floor(Math.min(numTokens, request.numTokens) / this.blockSize);
     if (numFull === 0) return;
+    if (this.groups.length === 1 && this.groups[0]!.numCachedBlocks(request.requestId) >= numFull) return;
     const hashes = this.ensureBlockHashes(request);
     for (const g of this.groups) g.cacheBlocks(request.requestId, hashes, numFull);
   }
@@ -200,7 +201,7 @@ export class KVCacheManager {
   /** Leading blocks of `reqId` referenced by all `numRunning` requests (cascade-attention hint). */
   numCommonPrefixBlocks(reqId: string, numRunning: number): number {
     if (this.groups.length > 1 || this.groups[0]!.spec.slidingWindow !== null) return 0;
-    const table = this.groups[0]!.tables.get(reqId);
+    const table = this.groups[0]!.table(reqId);
     if (table === undefined) return 0;
     let n = 0;
     while (n < table.length && this.pool.refCount(table[n]!) === numRunning) n++;
@@ -215,25 +216,25 @@ export class KVCacheManager {
   checkInvariants(): void {
     const refs = new Int32Array(this.pool.numGpuBlocks);
     const maxBlocks = Math.ceil(this.opts.maxModelLen / this.blockSize);
-    const ids0 = [...this.groups[0]!.tables.keys()];
+    const ids0 = [...this.groups[0]!.entries.keys()];
     for (const g of this.groups) {
-      const ids = [...g.tables.keys()];
-      assert(ids.length === ids0.length && ids.every((id) => g.tables.has(id) && this.groups[0]!.tables.has(id)), () => `group ${g.groupId} tables disagree with group 0`);
-      for (const [reqId, table] of g.tables) {
+      const ids = [...g.entries.keys()];
+      assert(ids.length === ids0.length && ids.every((id) => this.groups[0]!.entries.has(id)), () => `group ${g.groupId} tables disagree with group 0`);
+      for (const [reqId, { table, numCached }] of g.entries) {
         assert(table.length <= maxBlocks, () => `request ${reqId} holds ${table.length} blocks > ${maxBlocks} for maxModelLen`);
         for (const id of table) {
           assert(Number.isInteger(id) && id >= 0 && id < this.pool.numGpuBlocks, () => `request ${reqId} holds unknown block ${id}`);
           if (id !== NULL_BLOCK_ID) refs[id]!++;
         }
         if (g.spec.slidingWindow === null) assert(!table.includes(NULL_BLOCK_ID), () => `full-attention table of ${reqId} holds the null block`);
-        assert((g.numCached.get(reqId) ?? 0) <= table.length, () => `request ${reqId} caches more blocks than it holds`);
+        assert(numCached <= table.length, () => `request ${reqId} caches more blocks than it holds`);
       }
     }
     this.pool.checkInvariants(refs);
   }
 
   snapshot(): KVCacheManagerState {
-    const tables = this.groups.map((g) => [...g.tables].map(([reqId, t]) => [reqId, t.slice(), g.numCached.get(reqId) ?? 0] as [string, number[], number]));
+    const tables = this.groups.map((g) => [...g.entries].map(([reqId, e]) => [reqId, e.table.slice(), e.numCached] as [string, number[], number]));
     return { pool: this.pool.snapshot(), tables, numQueries: this.numQueries, numHits: this.numHits };
   }
 
@@ -241,13 +242,7 @@ export class KVCacheManager {
     assert(s.tables.length === this.groups.length, 'snapshot KV group count does not match the config');
     this.pool.restore(s.pool);
     for (let g = 0; g < this.groups.length; g++) {
-      const grp = this.groups[g]!;
-      grp.tables.clear();
-      grp.numCached.clear();
-      for (const [reqId, table, numCached] of s.tables[g]!) {
-        grp.tables.set(reqId, table.slice());
-        grp.numCached.set(reqId, numCached);
-      }
+      this.groups[g]!.reset(s.tables[g]!);
     }
     this.numQueries = s.numQueries;
     this.numHits = s.numHits;

@@ -15,10 +15,20 @@ export interface GroupSpec {
 
 const NO_BLOCKS: readonly number[] = Object.freeze([]);
 
+/** One request's blocks in this group. */
+export interface RequestBlocks {
+  /** Block ids in position order (append-only; window-skipped positions hold the null block). */
+  readonly table: number[];
+  /** Leading blocks already registered in the prefix cache. */
+  numCached: number;
+}
+
 export class SingleTypeManager {
-  readonly tables = new Map<string, number[]>();
-  /** Blocks of each request already registered in the prefix cache. */
-  readonly numCached = new Map<string, number>();
+  /** Per request, in insertion order. */
+  readonly entries = new Map<string, RequestBlocks>();
+  /** One-entry memo: the scheduler asks about the same request several times in a row. */
+  private lastId: string | undefined;
+  private lastEntry: RequestBlocks | undefined;
 
   constructor(
     readonly groupId: number,
@@ -73,6 +83,26 @@ export class SingleTypeManager {
     return ids;
   }
 
+  entry(reqId: string): RequestBlocks | undefined {
+    if (reqId === this.lastId) return this.lastEntry;
+    const e = this.entries.get(reqId);
+    this.lastId = reqId;
+    this.lastEntry = e;
+    return e;
+  }
+
+  table(reqId: string): number[] | undefined {
+    return this.entry(reqId)?.table;
+  }
+
+  /** Replaces every entry (snapshot restore). */
+  reset(rows: readonly [string, number[], number][]): void {
+    this.entries.clear();
+    this.lastId = undefined;
+    this.lastEntry = undefined;
+    for (const [reqId, table, numCached] of rows) this.entries.set(reqId, { table: table.slice(), numCached });
+  }
+
   numSkippedBlocks(numComputedTokens: number): number {
     const w = this.spec.slidingWindow;
     if (w === null) return 0;
@@ -81,7 +111,7 @@ export class SingleTypeManager {
 
   /** Frees blocks wholly outside the window (newest skipped first), replacing them by null. */
   removeSkippedBlocks(reqId: string, numComputedTokens: number): void {
-    const table = this.tables.get(reqId);
+    const table = this.table(reqId);
     if (table === undefined || this.spec.slidingWindow === null) return;
     const skipped = Math.min(this.numSkippedBlocks(numComputedTokens), table.length);
     const freed: number[] = [];
@@ -95,7 +125,7 @@ export class SingleTypeManager {
 
   /** Blocks `reqId` needs beyond what it holds or hits, plus hit blocks that are free now. */
   numBlocksToAllocate(reqId: string, hits: readonly number[], numTokensNeeded: number, totalComputed: number): number {
-    const held = this.tables.get(reqId)?.length ?? 0;
+    const held = this.table(reqId)?.length ?? 0;
     const needBlocks = Math.ceil(numTokensNeeded / this.blockSize);
     let n: number;
     if (held > 0) n = Math.max(needBlocks - held, 0);
@@ -106,21 +136,24 @@ export class SingleTypeManager {
 
   /** Appends hit blocks (touched) and fresh blocks to reach `numTokensNeeded` slots. */
   allocate(reqId: string, hits: readonly number[], numTokensNeeded: number, totalComputed: number): readonly number[] {
-    let table = this.tables.get(reqId);
-    if (table === undefined) {
-      table = [];
-      this.tables.set(reqId, table);
-      this.numCached.set(reqId, 0);
+    let e = this.entry(reqId);
+    if (e === undefined) {
+      e = { table: [], numCached: 0 };
+      this.entries.set(reqId, e);
+      this.lastId = reqId;
+      this.lastEntry = e;
+      const table = e.table;
       if (hits.length > 0) {
         this.pool.touch(hits);
         for (const id of hits) table.push(id);
-        this.numCached.set(reqId, hits.length);
+        e.numCached = hits.length;
       } else {
         // Window-skipped prefix positions of a fresh request hold the null block.
         const skipped = this.numSkippedBlocks(totalComputed);
         for (let i = 0; i < skipped; i++) table.push(NULL_BLOCK_ID);
       }
     }
+    const table = e.table;
     const want = Math.ceil(numTokensNeeded / this.blockSize) - table.length;
     if (want <= 0) return NO_BLOCKS;
     const got: number[] = [];
@@ -129,24 +162,31 @@ export class SingleTypeManager {
     return got;
   }
 
+  /** Leading full blocks of `reqId` already cached (0 for unknown requests). */
+  numCachedBlocks(reqId: string): number {
+    return this.entry(reqId)?.numCached ?? 0;
+  }
+
   /** Registers full blocks `[numCached, numFullBlocks)` of `reqId` under their group keys. */
   cacheBlocks(reqId: string, hashes: readonly number[], numFullBlocks: number): void {
-    const table = this.tables.get(reqId);
-    if (table === undefined) return;
+    const e = this.entry(reqId);
+    if (e === undefined) return;
+    const table = e.table;
     const upto = Math.min(numFullBlocks, table.length, hashes.length);
-    const from = this.numCached.get(reqId) ?? 0;
+    const from = e.numCached;
     if (from >= upto) return;
     for (let i = from; i < upto; i++) this.pool.cacheBlock(table[i]!, this.keyOf(hashes[i]!));
-    this.numCached.set(reqId, upto);
+    e.numCached = upto;
   }
 
   /** Frees the request's blocks tail first (its longest prefixes are evicted first). */
   free(reqId: string): void {
-    const table = this.tables.get(reqId);
-    if (table === undefined) return;
-    const reversed = table.slice().reverse();
+    const e = this.entry(reqId);
+    if (e === undefined) return;
+    const reversed = e.table.slice().reverse();
     this.pool.freeBlocks(reversed);
-    this.tables.delete(reqId);
-    this.numCached.delete(reqId);
+    this.entries.delete(reqId);
+    this.lastId = undefined;
+    this.lastEntry = undefined;
   }
 }
