@@ -61,13 +61,13 @@ function parseEntry(name: string, v: unknown, dataLen: number): Entry {
   check(isDType(o.dtype), F, `${part}.dtype`, () => `${describeValue(o.dtype)} is not one of ${DTYPES.join(', ')}`);
   check(Array.isArray(o.shape) && o.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0), F, `${part}.shape`,
     'must be an array of non-negative integers');
-  const shape = o.shape as number[];
+  const shape = (o.shape as number[]).map((d) => d + 0); // JSON "-0" → 0
   const numel = numElements(shape);
   check(numel !== undefined, F, `${part}.shape`, `[${shape.join(', ')}] has more elements than can be addressed`);
   const offs = o.data_offsets;
   check(Array.isArray(offs) && offs.length === 2 && offs.every((x) => Number.isSafeInteger(x) && (x as number) >= 0), F,
     `${part}.data_offsets`, 'must be two non-negative integers [begin, end]');
-  const [begin, end] = offs as [number, number];
+  const [begin, end] = (offs as number[]).map((x) => x + 0) as [number, number];
   check(begin <= end, F, `${part}.data_offsets`, `begin ${begin} is after end ${end}`);
   check(end <= dataLen, F, `${part}.data_offsets`, `end ${end} is beyond the ${dataLen}-byte data section`);
   const want = numel * itemSize(o.dtype);

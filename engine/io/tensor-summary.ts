@@ -69,11 +69,11 @@ export function parseTensorSummary(v: unknown, part: string, nullable: boolean):
     `tensor summary keys must be device, dtype, is_contiguous, shape, stride (got ${keys || 'none'})`);
   check(Array.isArray(o.shape) && o.shape.length <= 8 && o.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0), F,
     `${part}.shape`, 'must be an array of at most 8 non-negative integers');
-  const shape = o.shape as number[];
+  const shape = (o.shape as number[]).map((d) => d + 0); // JSON "-0" → 0
   check(numElements(shape) !== undefined, F, `${part}.shape`, `[${shape.join(', ')}] has more elements than can be addressed`);
   check(Array.isArray(o.stride) && o.stride.every((d) => Number.isSafeInteger(d) && (d as number) >= 0), F, `${part}.stride`,
     'must be an array of non-negative integers');
-  const stride = o.stride as number[];
+  const stride = (o.stride as number[]).map((d) => d + 0);
   check(stride.length === shape.length, F, `${part}.stride`, `has ${stride.length} entries for a ${shape.length}-dimensional shape`);
   check(typeof o.dtype === 'string' && (TORCH_DTYPES as readonly string[]).includes(o.dtype), F, `${part}.dtype`,
     () => `${describeValue(o.dtype)} is not one of ${TORCH_DTYPES.join(', ')}`);

@@ -131,6 +131,10 @@ describe('readSafetensors on corrupt and hostile files', () => {
     expectFormatError(() => readSafetensors(build('{"a": {"dtype": "F32", "shape": [NaN], "data_offsets": [0, 8]}}', data8)), /not valid JSON/);
     expectFormatError(() => readSafetensors(build('[1,2]', data8)), /start with "\{"/);
   });
+  it('a JSON -0 in shape or offsets reads as +0', () => {
+    const t = readSafetensors(build('{"a": {"dtype": "F32", "shape": [-0], "data_offsets": [-0, 0]}}', new Uint8Array(0))).tensors.get('a')!;
+    expect(Object.is(t.shape[0], 0)).toBe(true);
+  });
   it('invalid UTF-8 in the header', () => {
     const b = build(ok, data8);
     b[9] = 0xff;
