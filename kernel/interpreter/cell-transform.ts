@@ -203,6 +203,8 @@ export function compileCell(a: CellAnalysis, runtime: string, isValueImport: Imp
         if (!kw) continue; // `using` declarations stay as written
         if (!isAsync) {
           if (kw[1] !== 'var') edits.push({ start: kwStart, end: kwStart + kw[1]!.length, text: 'var'.padEnd(kw[1]!.length) });
+          // `let x;` run again must reset x, as a fresh `let` would (a bare `var x;` keeps it)
+          for (const d of list.declarations) if (!d.initializer && kw[1] === 'let') edits.push({ start: d.end, end: d.end, text: ' = undefined' });
         } else {
           edits.push({ start: kwStart, end: kwStart + kw[1]!.length, text: ';('.padEnd(kw[1]!.length) });
           for (const d of list.declarations) if (!d.initializer && kw[1] === 'let') edits.push({ start: d.end, end: d.end, text: ' = undefined' });

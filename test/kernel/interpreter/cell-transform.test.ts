@@ -70,3 +70,11 @@ describe('EditedText', () => {
     expect(() => new EditedText('abc', [{ start: 0, end: 2, text: '' }, { start: 1, end: 3, text: '' }])).toThrow(/overlapping/);
   });
 });
+
+describe('re-running `let x;`', () => {
+  it('resets the binding to undefined, as a fresh let would', () => {
+    new vm.Script(compile('let resetMe = 5;').js).runInThisContext();
+    new vm.Script(compile('let resetMe;').js).runInThisContext();
+    expect((globalThis as Record<string, unknown>).resetMe).toBeUndefined();
+  });
+});
