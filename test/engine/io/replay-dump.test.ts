@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readSparseMlaDump } from '../../../engine/io/vllm-dump';
+import { parseSparseMlaDumpRecord, readSparseMlaDump } from '../../../engine/io/vllm-dump';
+import { tensorSummary } from '../../../engine/io/tensor-summary';
 import { readSafetensors, writeSafetensors } from '../../../engine/io/safetensors';
 import { replayDump } from '../../../engine/io/replay-dump';
 import { compare, maxErrorAlong } from '../../../engine/io/compare';
@@ -11,7 +12,9 @@ import { dequantizeSlotsV4, v4CacheLayout } from '../../../engine/quant/index';
 import { candidateLists } from '../../../engine/attention/candidate-list';
 import { DUMPS, fixtureBytes } from './fixtures';
 
-const records = readSparseMlaDump(readFileSync(join(DUMPS, 'vllm-dump.jsonl'), 'utf8'));
+const dumpText = readFileSync(join(DUMPS, 'vllm-dump.jsonl'), 'utf8');
+const records = readSparseMlaDump(dumpText);
+const lines = dumpText.trimEnd().split('\n');
 const torchTensors = readSafetensors(fixtureBytes('dump-decode-c4a.safetensors'));
 
 describe('replayDump, decode (C4A) with tensors written by PyTorch on an H100', () => {
@@ -120,6 +123,40 @@ describe('replayDump with seeded tensors', () => {
     const small = replayDump(records[1]!, { seed: 2, numHeads: 2, tokenRange: [250, 300], knobs: { topkChunkSize: 7, queryChunkSize: 3 } });
     const c = compare(small.output, r.output, { rtol: 1e-12, atol: 1e-12 }).tensors[0]!;
     expect(c.allClose).toBe(true);
+  });
+
+  it('prefill C4A record built with our summary writer: indexer lists over the workspace, lens by §4.3', () => {
+    const base = JSON.parse(lines[1]!);
+    const T = 340, Mw = 75 + 300; // seq 300 → N = 75 compressed rows, gather 300
+    base.prefix = 'model.layers.2.self_attn';
+    base.compress_ratio = 4;
+    base.flashmla_metadata.topk_tokens = 512;
+    base.fields.compressed_k_cache = tensorSummary([4, 64, 1, 584], 'torch.uint8', { stride: [37440, 584, 584, 1] });
+    base.fields.gathered_kv = tensorSummary([2, Mw, 512], 'torch.bfloat16');
+    base.fields.topk_indices = tensorSummary([T, 512], 'torch.int32');
+    base.fields.combined_indices = tensorSummary([T, 640], 'torch.int32');
+    const rec = parseSparseMlaDumpRecord(base, 2);
+    const r = replayDump(rec, { seed: 8, numHeads: 2, tokenRange: [0, 20] });
+    const seq = [...(r.inputs.get('prefill_seq_lens')!.data as Int32Array)];
+    const ql = [...(r.inputs.get('prefill_query_lens')!.data as Int32Array)];
+    expect(ql.reduce((a, b) => a + b, 0)).toBe(T);
+    expect(Math.max(...seq.map((x) => Math.floor(x / 4))) + Math.max(...ql.map((q, b) => q + Math.min(seq[b]! - q, 127)))).toBe(Mw);
+    const idx = r.inputs.get('combined_indices')!.data as Int32Array;
+    const lens = r.inputs.get('combined_lens')!.data as Int32Array;
+    let t = 0;
+    for (let b = 0; b < 2; b++) {
+      for (let j = 0; j < ql[b]!; j++, t++) {
+        const pos = seq[b]! - ql[b]! + j;
+        const topk = Math.min(Math.floor((pos + 1) / 4), 512);
+        expect(lens[t]).toBe(topk + Math.min(pos + 1, 128));
+        const row = [...idx.subarray(t * 640, t * 640 + lens[t]!)];
+        expect(row.every((x) => x >= b * Mw && x < (b + 1) * Mw)).toBe(true);
+        expect(new Set(row.slice(0, topk)).size).toBe(topk); // the indexer picks distinct visible entries
+        expect(row.slice(0, topk).every((x) => x - b * Mw < Math.floor((pos + 1) / 4))).toBe(true);
+      }
+    }
+    expect(r.output.shape).toEqual([20, 64, 512]);
+    expect(compare(r.output, replayDump(rec, { seed: 8, numHeads: 2, tokenRange: [0, 20] }).output).tensors[0]!.numDiffering).toBe(0);
   });
 
   it('replay inputs saved with writeSafetensors replay to the same output', () => {
