@@ -23,8 +23,12 @@ export function progressBundle(s: ProgressState): DisplayBundle {
   const html = `<div class="enginelab-progress" style="font-family:monospace;font-size:12px">`
     + `<progress value="${s.value}" max="${s.total}" style="width:40%;vertical-align:middle"></progress> `
     + `${escapeHtml(text)}</div>`;
-  return { data: { 'text/html': html, 'text/plain': text }, metadata: {} };
+  // The state rides along as metadata so `enginelab run` can mirror the bar on its terminal.
+  return { data: { 'text/html': html, 'text/plain': text }, metadata: { [PROGRESS_METADATA]: { value: s.value, total: s.total, label: s.label } } };
 }
+
+/** Output metadata key carrying a progress bar's state. */
+export const PROGRESS_METADATA = 'enginelab/progress';
 
 export interface ProgressOptions extends LiveOptions {
   readonly total: number;
