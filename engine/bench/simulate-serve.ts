@@ -59,6 +59,10 @@ export interface SimulationSettings {
 export interface TimelineRow extends StepCostRecord {
   readonly startUs: number;
   readonly endUs: number;
+  /** Tokens this batch emitted to clients (after stop truncation), known once its output is processed. */
+  readonly numEmittedTokens: number;
+  /** Requests this batch finished. */
+  readonly numFinished: number;
 }
 
 export interface SimulateServeResult extends BenchServeResult {
@@ -206,7 +210,8 @@ export function simulateServe(o: SimulateServeOptions): SimulateServeResult {
   const idOf = (i: number) => `bench-${i}`;
   const indexOf = new Map<string, number>();
   const counters = k > 0 ? new SpecDecodeCounters(k) : null;
-  const timeline: TimelineRow[] = [];
+  const timeline: { -readonly [K in keyof TimelineRow]: TimelineRow[K] }[] = [];
+  const rowOfBatch = new Map<number, number>();
   const batches: ScheduleRecord[] | null = o.keepBatches ? [] : null;
   let next = 0;
   let active = 0;
@@ -233,12 +238,18 @@ export function simulateServe(o: SimulateServeOptions): SimulateServeResult {
       if (c !== undefined) {
         const start = Math.max(before, deviceFreeAt);
         deviceFreeAt = start + c.stepUs;
-        timeline.push({ ...c, startUs: start, endUs: deviceFreeAt });
+        rowOfBatch.set(c.batchId, timeline.length);
+        timeline.push({ ...c, startUs: start, endUs: deviceFreeAt, numEmittedTokens: 0, numFinished: 0 });
         if (batches !== null) batches.push(rec.schedule);
       }
     }
     if (rec.processed !== null) {
+      const row = timeline[rowOfBatch.get(rec.processed.batchId) ?? -1];
       for (const out of rec.processed.outputs) {
+        if (row !== undefined) {
+          row.numEmittedTokens += out.newTokenIds.length;
+          if (out.finishReason !== null) row.numFinished++;
+        }
         const i = indexOf.get(out.reqId);
         if (i === undefined) continue;
         if (out.newTokenIds.length > 0) {

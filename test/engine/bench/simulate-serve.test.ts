@@ -70,6 +70,9 @@ describe('simulateServe', () => {
     expect(last.endUs / 1e6).toBeCloseTo(r.duration, 6);
     expect(r.timeline.some((t) => t.graphMode === 'FULL')).toBe(true);
     expect(r.timeline.every((t) => t.stepUs > 0 && t.endUs > t.startUs)).toBe(true);
+    // Every emitted token and every finish is attributed to exactly one batch.
+    expect(r.timeline.reduce((a, t) => a + t.numEmittedTokens, 0)).toBe(r.metrics.totalOutput);
+    expect(r.timeline.reduce((a, t) => a + t.numFinished, 0)).toBe(24);
   });
 
   it('async (current vLLM) beats sync on throughput; the report era loses FULL graphs to partial drafts', () => {
