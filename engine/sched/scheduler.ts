@@ -24,6 +24,7 @@ import { FcfsQueue, PriorityQueue, type RequestQueue } from './request-queue';
 import type { ScheduledKind, ScheduledRequest, SchedulerOutput } from './scheduler-output';
 import { numRunningTokens, type RunningBudgetRules } from './token-budget';
 import { SpecDecodingStats } from './spec-decoding-stats';
+import { checkSchedulerInvariants } from './scheduler-invariants';
 
 const NO_IDS: readonly number[] = Object.freeze([]);
 
@@ -337,34 +338,8 @@ export class Scheduler {
     return done;
   }
 
-  /** Scheduler-level invariants plus the KV manager's. */
+  /** Scheduler-level invariants plus the KV manager's (throws `InvariantError`). */
   checkInvariants(): void {
-    assert(this.running.length <= this.config.maxNumSeqs, () => `${this.running.length} running > maxNumSeqs ${this.config.maxNumSeqs}`);
-    const seen = new Set<string>();
-    for (const r of this.running) {
-      assert(r.status === 'RUNNING', () => `${r.requestId} in running with status ${r.status}`);
-      assert(!seen.has(r.requestId), () => `${r.requestId} twice in running`);
-      seen.add(r.requestId);
-    }
-    for (const r of this.waiting.toArray()) {
-      assert(r.status === 'WAITING' || r.status === 'PREEMPTED', () => `${r.requestId} in waiting with status ${r.status}`);
-      assert(!seen.has(r.requestId), () => `${r.requestId} both running and waiting`);
-      assert(this.kv.blockTable(r.requestId) === undefined, () => `waiting request ${r.requestId} holds KV blocks`);
-      seen.add(r.requestId);
-    }
-    assert(seen.size === this.requests.size, () => `${this.requests.size} unfinished requests but ${seen.size} queued`);
-    const bs = this.config.blockSize;
-    for (const r of this.running) {
-      const table = this.kv.blockTable(r.requestId);
-      assert(table !== undefined, () => `running request ${r.requestId} holds no block table`);
-      assert(table.length * bs >= Math.min(r.numComputedTokens, this.config.maxModelLen), () => `${r.requestId}: ${r.numComputedTokens} computed tokens but ${table.length} blocks`);
-    }
-    for (const r of this.requests.values()) {
-      assert(r.numOutputTokens <= r.sampling.maxTokens, () => `${r.requestId}: ${r.numOutputTokens} outputs > maxTokens ${r.sampling.maxTokens}`);
-      assert(r.numTokens <= this.config.maxModelLen, () => `${r.requestId}: ${r.numTokens} tokens > maxModelLen`);
-      assert(r.numComputedTokens <= r.numTokensWithSpec + r.numOutputPlaceholders, () => `${r.requestId}: computed ${r.numComputedTokens} beyond its tokens`);
-      assert(r.numComputedTokens < this.config.maxModelLen || r.numComputedTokens === r.numTokens, () => `${r.requestId}: computed ${r.numComputedTokens} reaches maxModelLen`);
-    }
-    this.kv.checkInvariants();
+    checkSchedulerInvariants(this);
   }
 }
