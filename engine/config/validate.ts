@@ -124,6 +124,11 @@ export function resolveConfig(partial: PartialEngineConfig = {}): EngineConfig {
       merged[key] = value;
     }
   }
+  // vLLM: with several partial prefills the long-prefill threshold defaults to 4 % of max_model_len.
+  if (partial.longPrefillTokenThreshold === undefined && typeof merged.maxNumPartialPrefills === 'number' && merged.maxNumPartialPrefills > 1
+    && typeof merged.maxModelLen === 'number') {
+    merged.longPrefillTokenThreshold = Math.floor(merged.maxModelLen * 0.04);
+  }
   const config = merged as unknown as EngineConfig;
   issues.push(...validateConfig(config));
   if (issues.length > 0) throw new ConfigError(issues);

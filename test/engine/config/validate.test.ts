@@ -38,6 +38,12 @@ describe('resolveConfig / validateConfig', () => {
     expect(issues({ synthetic: { acceptanceRates: [0.5, 0.7] } })).toEqual(['synthetic.acceptanceRates']);
   });
 
+  it('defaults the long-prefill threshold to 4 % of max_model_len with several partial prefills', () => {
+    expect(resolveConfig({ maxNumPartialPrefills: 2, maxModelLen: 1000, numGpuBlocks: 100 }).longPrefillTokenThreshold).toBe(40);
+    expect(resolveConfig({ maxNumPartialPrefills: 2, maxModelLen: 1000, numGpuBlocks: 100, longPrefillTokenThreshold: 7 }).longPrefillTokenThreshold).toBe(7);
+    expect(resolveConfig({}).longPrefillTokenThreshold).toBe(0);
+  });
+
   it('derives the scheduling budget, lookahead and capture cap as vLLM does', () => {
     const c = resolveConfig({ maxNumSeqs: 256, maxNumBatchedTokens: 8192, speculative: { method: 'draft_model', numSpeculativeTokens: 3 } });
     expect(maxNumScheduledTokens(c)).toBe(8192 - 256);
