@@ -60,6 +60,7 @@ const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b
 const FREE = '#eeeeee';
 const FREE_CACHED = '#c6dbef';
 const NULL_BLOCK = '#000000';
+const SHARED = '#ffd700';
 
 export interface KvCell {
   readonly blockId: number;
@@ -88,13 +89,17 @@ export function kvCells(engine: Engine): KvCell[] {
   return cells;
 }
 
-/** Heatmap of blocks in rows of `columns`, coloured by (first) owner; free cached blocks light blue. */
+/**
+ * Heatmap of blocks in rows of `columns`, coloured by owner: shared prefix blocks (several
+ * owners) gold, free blocks grey, free blocks still in the prefix cache light blue, the null
+ * block black.
+ */
 export function kvGridFigure(cells: readonly KvCell[], options: { columns?: number; title?: string } = {}): PlotlyFigure {
   const columns = options.columns ?? Math.max(8, Math.min(64, Math.ceil(Math.sqrt(cells.length * 2))));
   if (!Number.isInteger(columns) || columns < 1) throw new TypeError(`options.columns must be a positive integer, got ${String(options.columns)}`);
   const ownerIds = [...new Set(cells.flatMap((c) => c.owners))];
-  const ownerColour = new Map(ownerIds.map((o, i) => [o, 3 + (i % PALETTE.length)]));
-  const colours = [NULL_BLOCK, FREE, FREE_CACHED, ...PALETTE];
+  const ownerColour = new Map(ownerIds.map((o, i) => [o, 4 + (i % PALETTE.length)]));
+  const colours = [NULL_BLOCK, FREE, FREE_CACHED, SHARED, ...PALETTE];
   const numRows = Math.ceil(cells.length / columns);
   const z: (number | null)[][] = [];
   const text: string[][] = [];
@@ -104,7 +109,7 @@ export function kvGridFigure(cells: readonly KvCell[], options: { columns?: numb
     for (let c = 0; c < columns; c++) {
       const cell = cells[r * columns + c];
       if (!cell) { zr.push(null); tr.push(''); continue; }
-      const k = cell.isNull ? 0 : cell.owners.length ? ownerColour.get(cell.owners[0]!)! : cell.cached ? 2 : 1;
+      const k = cell.isNull ? 0 : cell.owners.length > 1 ? 3 : cell.owners.length ? ownerColour.get(cell.owners[0]!)! : cell.cached ? 2 : 1;
       zr.push(k + 0.5);
       tr.push(`block ${cell.blockId}<br>${cell.isNull ? 'null block' : cell.owners.length ? `held by ${cell.owners.join(', ')}` : 'free'}<br>refCount ${cell.refCount}${cell.cached ? '<br>prefix-cached' : ''}`);
     }

@@ -4,13 +4,14 @@
 // but this machine, and a screenshot of each lands in out/browser/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, copyFileSync, readFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 
 import {
   root, CHROMIUM, CHROMIUM_ARGS, executeNotebook, jupyterDirs, trustNotebook, startNotebookServer,
-  isLocal, ensureDir, hasCommand, type NotebookServer,
+  isLocal, ensureDir, hasCommand, type NotebookServer, type JupyterDirs,
 } from './helpers/browser-env';
 
 const isCI = process.env.CI === 'true';
@@ -25,6 +26,7 @@ let browser: Browser | undefined;
 let server: NotebookServer | undefined;
 let work: string;
 let executed: { ipynb: string; html: string };
+let dirs: JupyterDirs;
 
 async function openAndCheck(url: string, shot: string): Promise<{ page: Page; requests: string[]; numPlots: number }> {
   const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
@@ -53,7 +55,7 @@ describe.skipIf(skip)('plots render offline in a browser', () => {
     executed = { ipynb: run.outPath, html: run.htmlPath! };
     copyFileSync(run.outPath, join(outDir, '01-quickstart.ipynb'));
     copyFileSync(run.htmlPath!, join(outDir, '01-quickstart.html'));
-    const dirs = jupyterDirs(join(work, 'jupyter'));
+    dirs = jupyterDirs(join(work, 'jupyter'));
     trustNotebook(executed.ipynb, dirs);
     server = await startNotebookServer(join(work, 'nb'), dirs);
     const { chromium } = await import('playwright-core');
@@ -87,6 +89,19 @@ describe.skipIf(skip)('plots render offline in a browser', () => {
     expect(requests.filter((u) => !isLocal(u))).toEqual([]);
     expect(requests.every((u) => u.startsWith('file:') || u.startsWith('data:'))).toBe(true);
     expect(await page.evaluate(() => typeof (globalThis as any).requirejs)).toBe('undefined');
+    await page.close();
+  }, 240_000);
+
+  it('HTML from jupyter nbconvert (require.js from Debian, no CDN) draws every plot offline', async () => {
+    const target = join(work, 'nbconvert');
+    const r = spawnSync('/usr/bin/jupyter', ['nbconvert', '--to', 'html', '--output-dir', target, executed.ipynb], { env: dirs.env, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const htmlPath = join(target, '01-quickstart.html');
+    const { page, requests, numPlots } = await openAndCheck(`file://${htmlPath}`, 'nbconvert-html');
+    expect(numPlots).toBe(NUM_PLOTS);
+    // Our outputs fetch nothing; the page's own requests stay on file:/data: too.
+    expect(requests.filter((u) => !isLocal(u))).toEqual([]);
+    expect(await page.evaluate(() => typeof (globalThis as any).requirejs)).toBe('function');
     await page.close();
   }, 240_000);
 });

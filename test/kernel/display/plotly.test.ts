@@ -102,3 +102,26 @@ describe('plotly session: the library once per notebook', () => {
     expect(ids(b)).toEqual(ia);
   });
 });
+
+describe('KV grid figure', async () => {
+  const { kvGridFigure } = await import('../../../kernel/display/engine-views');
+  it('colours blocks by owner, shared and free states, row by row', () => {
+    const cells = [
+      { blockId: 0, owners: [], refCount: 0, cached: false, isNull: true },
+      { blockId: 1, owners: ['a', 'b'], refCount: 2, cached: true },
+      { blockId: 2, owners: ['a'], refCount: 1, cached: false },
+      { blockId: 3, owners: ['b'], refCount: 1, cached: false },
+      { blockId: 4, owners: [], refCount: 0, cached: true },
+      { blockId: 5, owners: [], refCount: 0, cached: false },
+    ];
+    const fig = kvGridFigure(cells, { columns: 4 });
+    const trace = fig.data[0] as { z: (number | null)[][]; colorscale: [number, string][]; text: string[][] };
+    const colourOf = (z: number | null) => (z === null ? null : trace.colorscale[2 * Math.floor(z)]![1]);
+    expect(trace.z.map((r) => r.map(colourOf))).toEqual([
+      ['#000000', '#ffd700', '#1f77b4', '#ff7f0e'],
+      ['#c6dbef', '#eeeeee', null, null],
+    ]);
+    expect(trace.text[0]![1]).toContain('held by a, b');
+    expect(() => kvGridFigure(cells, { columns: 0 })).toThrow(/options.columns/);
+  });
+});
