@@ -45,6 +45,19 @@ describe('scheduler scenarios with exact block ids (block size 4)', () => {
     expect(e.request('B').outputTokenIds).toHaveLength(8);
   });
 
+  it('several FCFS victims in one step land in front of waiting in their running order', () => {
+    const e = makeEngine({ numGpuBlocks: 5, maxModelLen: 16, maxNumBatchedTokens: 16, longPrefillTokenThreshold: 8 });
+    e.addRequest({ requestId: 'A', promptTokenIds: range(0, 15), maxTokens: 1 });
+    e.addRequest({ requestId: 'B', promptTokenIds: range(100, 2), maxTokens: 4 });
+    e.addRequest({ requestId: 'C', promptTokenIds: range(200, 2), maxTokens: 4 });
+    expect(trace(e, 3)).toEqual([
+      'A:8c[1,2] B:2[3] C:2[4] | pre  | fin  | freed  | W ',
+      // A needs two more blocks: C (last) is preempted, still one short, then B.
+      'A:7[4,3] | pre C,B | fin A | freed 4,3,3,4,2,1 | W B,C',
+      'B:3[3] C:3[4] | pre  | fin  | freed  | W ',
+    ]);
+  });
+
   it('chunked prefill: running requests first, waiting requests get the leftover budget', () => {
     const e = makeEngine({ maxNumBatchedTokens: 32 });
     e.addRequest({ requestId: 'A', promptTokenIds: range(0, 50), maxTokens: 2 });
