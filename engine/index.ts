@@ -11,5 +11,7 @@ export * from './attention/index';
 export * from './spec/index';
 export * from './cost/index';
 export * from './presets/index';
+export * from './engine-api/index';
+export * from './attention/fast/index';
 export * from './io/index';
 export * from './bench/index';
