@@ -59,8 +59,15 @@ await time('execute distinct trivial cells `${i} + 1`', N, (i) => exec(`${i + 10
 await time('execute `total += ${i}; r.nextU32()`', N, (i) => exec(`total += ${i}; r.nextU32()`));
 await time('execute a declaring cell `let v${i%5} = ${i}`', Math.min(N, 100), (i) => exec(`let v${Math.abs(i) % 5} = ${Math.abs(i)};`));
 await time('execute top-level await', N, () => exec('await Promise.resolve(1)'));
-await time('complete `r.ne|`', Math.min(N, 100), () => interp.complete('r.ne', 4));
-await time('inspect `r.nextU32|`', Math.min(N, 100), () => interp.inspect('r.nextU32', 9, 0));
+// Each request carries different text (as typing does), so each one needs a new program.
+await time('complete `r.ne|` (text changes every time)', Math.min(N, 100), (i) => {
+  const code = `const n${Math.abs(i)} = ${i};\nr.ne`;
+  return interp.complete(code, code.length);
+});
+await time('inspect `r.nextU32|` (text changes every time)', Math.min(N, 100), (i) => {
+  const code = `const n${Math.abs(i)} = ${i};\nr.nextU32`;
+  return interp.inspect(code, code.length, 0);
+});
 
 out('--- naive: a new program per cell over lib + @types/node, no reuse ---');
 const options: ts.CompilerOptions = { target: ts.ScriptTarget.ES2022, lib: ['lib.es2023.d.ts'], types: ['node'], typeRoots: [path.join(root, 'node_modules/@types')], strict: true, skipLibCheck: true, noEmit: true, module: ts.ModuleKind.Preserve, moduleResolution: ts.ModuleResolutionKind.Bundler };

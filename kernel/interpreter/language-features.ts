@@ -41,6 +41,16 @@ export function completeAt(types: TypeService, code: string, cursorPos: number):
   let start = pos;
   while (start > 0 && /[\w$]/.test(code[start - 1]!)) start -= 1;
   const prefix = code.slice(start, pos);
+  const cpStart0 = utf16ToCodePoints(code, start);
+  const fast = types.fastCompletions(code, pos);
+  if (fast) {
+    return {
+      matches: fast.names,
+      cursorStart: cpStart0,
+      cursorEnd: cursorPos,
+      metadata: { _jupyter_types_experimental: fast.names.map((n) => ({ start: cpStart0, end: cursorPos, text: n, type: fast.kinds.get(n) ?? 'variable' })) },
+    };
+  }
   const info = types.completions(code, pos);
   const entries = (info?.entries ?? [])
     .filter((e) => e.name.startsWith(prefix) && !e.name.startsWith('__'))

@@ -262,6 +262,51 @@ export class TypeService {
     return f(this.cellFile);
   }
 
+  /**
+   * Completion without a new program, for the two common cases: `expr.prefix` (members of the
+   * expression's type) and a bare identifier prefix (symbols in scope). The text is parsed and
+   * bound on its own and asked of the current checker. Undefined means "use the language
+   * service" (no current program, strings, comments, anything else).
+   */
+  fastCompletions(code: string, pos: number): { names: string[]; kinds: Map<string, string> } | undefined {
+    if (!this.program || this.fastChecks >= FAST_CHECKS_PER_PROGRAM) return undefined;
+    let start = pos;
+    while (start > 0 && /[\w$]/.test(code[start - 1]!)) start -= 1;
+    if (start === pos && code[pos - 1] !== '.') return undefined;
+    if (start < pos && /[0-9]/.test(code[start]!)) return undefined;
+    this.fastChecks += 1;
+    const sf = ts.createSourceFile(this.nextCellFileName(), code, { languageVersion: ts.ScriptTarget.ES2022, impliedNodeFormat: ts.ModuleKind.ESNext, setExternalModuleIndicator: (f) => {
+      (f as { externalModuleIndicator?: unknown }).externalModuleIndicator = true;
+    } }, true, ts.ScriptKind.TS) as ts.SourceFile & { path?: string; resolvedPath?: string };
+    sf.path = sf.fileName;
+    sf.resolvedPath = sf.fileName;
+    (ts as unknown as { bindSourceFile(f: ts.SourceFile, o: ts.CompilerOptions): void }).bindSourceFile(sf, this.compilerOptions);
+    const checker = this.program.getTypeChecker();
+    const kinds = new Map<string, string>();
+    const add = (sym: ts.Symbol): void => {
+      const name = sym.name;
+      if (name.startsWith('__') || name.startsWith('#') || kinds.has(name)) return;
+      const decl = sym.declarations?.[0];
+      if (decl && ts.getCombinedModifierFlags(decl as ts.Declaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) return;
+      kinds.set(name, symbolKind(sym));
+    };
+    const node = deepestAt(sf, Math.max(0, pos - 1));
+    if (start === pos || code[start - 1] === '.') {
+      // member access: `expr.` or `expr.pre`
+      const access = node && findAncestor(node, (n): n is ts.PropertyAccessExpression => ts.isPropertyAccessExpression(n) && n.name.end === pos);
+      if (!access) return undefined;
+      const type = checker.getTypeAtLocation(access.expression);
+      for (const p of checker.getApparentType(type).getApparentProperties()) add(p);
+    } else {
+      if (!node || !ts.isIdentifier(node) || node.end !== pos) return undefined;
+      if (node.parent && (ts.isPropertyAccessExpression(node.parent) || ts.isQualifiedName(node.parent) || ts.isPropertyAssignment(node.parent) || ts.isImportSpecifier(node.parent))) return undefined;
+      for (const sym of checker.getSymbolsInScope(node, ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace | ts.SymbolFlags.Alias)) add(sym);
+    }
+    const prefix = code.slice(start, pos);
+    const names = [...kinds.keys()].filter((n) => n.startsWith(prefix)).sort();
+    return { names, kinds };
+  }
+
   completions(code: string, pos: number): ts.CompletionInfo | undefined {
     return this.withCell(code, (file) =>
       this.ls.getCompletionsAtPosition(file, pos, { includeCompletionsWithInsertText: true, includeCompletionsForModuleExports: false }),
@@ -300,4 +345,33 @@ function findIdentifierAt(sf: ts.SourceFile, pos: number): ts.Identifier | undef
 
 export function stripTsExtension(p: string): string {
   return p.replace(/\.(ts|mts|cts)$/, '');
+}
+
+function deepestAt(sf: ts.SourceFile, pos: number): ts.Node | undefined {
+  let found: ts.Node | undefined;
+  const visit = (node: ts.Node): void => {
+    if (pos < node.getStart(sf) || pos >= node.end) return;
+    found = node;
+    node.forEachChild(visit);
+  };
+  sf.forEachChild(visit);
+  return found;
+}
+
+function findAncestor<T extends ts.Node>(node: ts.Node, test: (n: ts.Node) => n is T): T | undefined {
+  for (let n: ts.Node | undefined = node; n; n = n.parent) if (test(n)) return n;
+  return undefined;
+}
+
+function symbolKind(sym: ts.Symbol): string {
+  const f = sym.flags;
+  if (f & ts.SymbolFlags.Method) return 'method';
+  if (f & ts.SymbolFlags.Function) return 'function';
+  if (f & ts.SymbolFlags.Class) return 'class';
+  if (f & ts.SymbolFlags.Interface) return 'interface';
+  if (f & ts.SymbolFlags.Enum) return 'enum';
+  if (f & (ts.SymbolFlags.Property | ts.SymbolFlags.Accessor)) return 'property';
+  if (f & ts.SymbolFlags.TypeAlias) return 'type';
+  if (f & (ts.SymbolFlags.Module | ts.SymbolFlags.Alias)) return 'module';
+  return 'variable';
 }

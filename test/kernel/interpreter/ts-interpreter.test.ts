@@ -216,3 +216,24 @@ describe('completion and inspection', () => {
     expect(info.languageInfo.file_extension).toBe('.ts');
   });
 });
+
+describe('fast completion path', () => {
+  it('agrees with the language service on members and identifiers', async () => {
+    await run(interp, 'const fastRng = new Rng(3);\nlet fastCount = 1;');
+    await run(interp, 'fastCount + 1'); // leaves a current program behind
+    const types = (interp as unknown as { types: import('../../../kernel/interpreter/type-service').TypeService }).types;
+    for (const code of ['fastRng.', 'fastRng.ne', 'engine.h', 'fastC', 'Math.ma', '[1, 2].fi', 'const local = 1;\nloc']) {
+      types.warm();
+      const fast = types.fastCompletions(code, code.length);
+      expect(fast, code).toBeDefined();
+      let start = code.length;
+      while (start > 0 && /[\w$]/.test(code[start - 1]!)) start -= 1;
+      const prefix = code.slice(start);
+      const slow = (types.completions(code, code.length)?.entries ?? []).map((e) => e.name).filter((n) => n.startsWith(prefix) && !n.startsWith('__'));
+      expect(new Set(fast!.names), code).toEqual(new Set(slow));
+    }
+    // strings and comments are left to the language service
+    types.warm();
+    expect(types.fastCompletions('"abc', 4)).toBeUndefined();
+  });
+});
