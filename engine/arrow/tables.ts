@@ -191,8 +191,38 @@ export function kvBlocksTable(blocks: readonly KvBlockSource[]): Table {
   return buildTable(KV_BLOCKS_SPEC, blocks);
 }
 
-export function benchResultTable(result: BenchResultSource): Table {
-  if (!result || typeof result !== 'object') throw new EngineError('result must be a bench serve result object', 'result');
+/** Per-request timings as engine/bench's `BenchServeResult.outputs` holds them (seconds). */
+interface RequestTimingLike {
+  readonly promptLen: number;
+  readonly outputTokens: number;
+  readonly startTime: number;
+  readonly ttft: number;
+  readonly itl: readonly number[];
+  readonly success: boolean;
+  readonly error?: string;
+}
+
+/** `BenchServeResult` (with `outputs`) → the saved-JSON arrays the table reads. */
+function fromOutputs(outputs: readonly RequestTimingLike[]): BenchResultSource {
+  return {
+    input_lens: outputs.map((o) => o.promptLen),
+    output_lens: outputs.map((o) => (o.success ? o.outputTokens : 0)),
+    ttfts: outputs.map((o) => (o.success ? o.ttft : 0)),
+    itls: outputs.map((o) => (o.success ? o.itl : [])),
+    start_times: outputs.map((o) => o.startTime),
+    errors: outputs.map((o) => (o.success ? '' : o.error || 'failed')),
+  };
+}
+
+/**
+ * Bench results: a `vllm bench serve --save-result` JSON object, or an engine/bench
+ * `BenchServeResult` (its `outputs`). One row per request.
+ */
+export function benchResultTable(input: BenchResultSource | { readonly outputs: readonly RequestTimingLike[] }): Table {
+  if (!input || typeof input !== 'object') throw new EngineError('result must be a bench serve result object', 'result');
+  const result: BenchResultSource = Array.isArray((input as { outputs?: unknown }).outputs) && !Array.isArray((input as { ttfts?: unknown }).ttfts)
+    ? fromOutputs((input as { outputs: readonly RequestTimingLike[] }).outputs)
+    : (input as BenchResultSource);
   for (const k of ['input_lens', 'output_lens', 'ttfts', 'itls'] as const) requireArray(result[k], `result.${k}`);
   const n = result.input_lens.length;
   for (const k of ['output_lens', 'ttfts', 'itls'] as const) {

@@ -142,6 +142,19 @@ describe('other tables', () => {
   });
 });
 
+describe('bench results from engine/bench', () => {
+  it('reads BenchServeResult.outputs like the saved JSON', () => {
+    const outputs = [
+      { success: true, promptLen: 100, outputTokens: 3, startTime: 0.5, ttft: 0.02, itl: [0.01, 0.01], latency: 0.04 },
+      { success: false, promptLen: 80, outputTokens: 0, startTime: 0.7, ttft: 0, itl: [], latency: 0, error: 'boom' },
+    ];
+    const c = canonical(benchResultTable({ outputs }));
+    expect(c.rows.map((r) => [r.index, r.input_len, r.output_len, r.start_us, r.error])).toEqual([[0, 100, 3, 500000, null], [1, 80, 0, 700000, 'boom']]);
+    expect(c.rows[0]!.tpot_ms).toBeCloseTo(10, 9);
+    expect(c.rows[0]!.e2el_ms).toBeCloseTo(40, 9);
+  });
+});
+
 describe('bad input', () => {
   it('names the column and row of a wrongly typed value', () => {
     const good = sampleSteps(1)[0]!;
