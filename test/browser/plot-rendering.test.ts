@@ -3,7 +3,7 @@
 // headless Chromium: every plot is drawn (plotly's SVG exists), nothing is fetched from any host
 // but this machine, and a screenshot of each lands in out/browser/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, copyFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, copyFileSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +102,36 @@ describe.skipIf(skip)('plots render offline in a browser', () => {
     // Our outputs fetch nothing; the page's own requests stay on file:/data: too.
     expect(requests.filter((u) => !isLocal(u))).toEqual([]);
     expect(await page.evaluate(() => typeof (globalThis as any).requirejs)).toBe('function');
+    await page.close();
+  }, 240_000);
+
+  it('a notebook whose library-carrying output was lost says so instead of drawing blank', async () => {
+    // Simulates outputs saved after the carrier cell's output was cleared and not re-run.
+    const nb = JSON.parse(readFileSync(executed.ipynb, 'utf8')) as { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
+    let stripped = 0;
+    for (const c of nb.cells) for (const o of c.outputs ?? []) {
+      const h = o.data?.['text/html'];
+      const text = Array.isArray(h) ? h.join('') : h;
+      if (typeof text === 'string' && text.includes('if (!window.Plotly) {')) {
+        o.data!['text/html'] = text.replace(/<script type="text\/javascript">if \(!window\.Plotly\) \{[\s\S]*?\n\}<\/script>/, '');
+        stripped++;
+      }
+    }
+    expect(stripped).toBe(1);
+    const lost = join(work, 'lost');
+    ensureDir(lost);
+    writeFileSync(join(lost, 'lost.ipynb'), JSON.stringify(nb));
+    const r = spawnSync('/usr/bin/jupyter', ['nbconvert', '--to', 'html', join(lost, 'lost.ipynb')], { env: dirs.env, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const page = await browser!.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`file://${join(lost, 'lost.html')}`, { waitUntil: 'load' });
+    await page.waitForFunction((n) => (globalThis as any).document.body.innerText.split('plotly.js is not loaded in this page').length - 1 >= n, NUM_PLOTS, { timeout: 30_000 });
+    const notices = await page.evaluate(() => (globalThis as any).document.body.innerText.split('plotly.js is not loaded in this page').length - 1);
+    expect(notices).toBe(NUM_PLOTS);
+    expect(await page.locator('svg.main-svg').count()).toBe(0);
+    expect(errors).toEqual([]);
     await page.close();
   }, 240_000);
 });
