@@ -46,7 +46,7 @@ describe('step cost model', () => {
     // 61 layers x 2 all-reduces x 10 µs extra latency.
     expect(slowLink.gpu.allReduceSeconds - base.gpu.allReduceSeconds).toBeCloseTo(122 * 10e-6, 9);
     const slowSched = new RooflineCostModel({ ...R1, constants: { schedulePerRequestSeconds: 20e-6 } }).stepCost({ requests: decodes(256) });
-    expect(slowSched.host.scheduleSeconds - base.host.scheduleSeconds).toBeCloseTo(256 * (20e-6 - 12.7e-6), 12);
+    expect(slowSched.host.scheduleSeconds - base.host.scheduleSeconds).toBeCloseTo(256 * (20e-6 - DEFAULT_COST_CONSTANTS.schedulePerRequestSeconds), 12);
     expect(slowSched.gpu.totalSeconds).toBe(base.gpu.totalSeconds);
   });
 
@@ -98,11 +98,18 @@ describe('step timing', () => {
   });
 
   it('#24799: input preparation hides only behind the drafter', () => {
-    const t = stepTiming(c, { asyncScheduling: true, asyncSpecHostSync: 'sync_24799' });
-    const prep = c.host.prepareSeconds + c.host.hostSyncSeconds;
-    expect(t.exposedHostSeconds).toBeCloseTo(Math.max(0, prep - c.gpu.drafterSeconds), 12);
-    const zb = stepTiming(c, { asyncScheduling: true, asyncSpecHostSync: 'zero_bubble_32951' });
-    const sync = stepTiming(c, { asyncScheduling: false, asyncSpecHostSync: 'sync_24799' });
+    // With the default constants preparation at batch 256 fits inside the drafter's three passes.
+    const fits = stepTiming(c, { asyncScheduling: true, asyncSpecHostSync: 'sync_24799' });
+    expect(c.host.prepareSeconds + c.host.hostSyncSeconds).toBeLessThan(c.gpu.drafterSeconds);
+    expect(fits.exposedHostSeconds).toBe(0);
+    // A host slow enough to outlast the drafter exposes exactly the excess.
+    const slow = new RooflineCostModel({ ...R1, constants: { preparePerRequestSeconds: 10e-6 } }).stepCost({ requests: decodes(256) });
+    const t = stepTiming(slow, { asyncScheduling: true, asyncSpecHostSync: 'sync_24799' });
+    const prep = slow.host.prepareSeconds + slow.host.hostSyncSeconds;
+    expect(prep).toBeGreaterThan(slow.gpu.drafterSeconds);
+    expect(t.exposedHostSeconds).toBeCloseTo(Math.max(0, prep - slow.gpu.drafterSeconds), 12);
+    const zb = stepTiming(slow, { asyncScheduling: true, asyncSpecHostSync: 'zero_bubble_32951' });
+    const sync = stepTiming(slow, { asyncScheduling: false, asyncSpecHostSync: 'sync_24799' });
     expect(zb.stepSeconds).toBeLessThan(t.stepSeconds);
     expect(t.stepSeconds).toBeLessThan(sync.stepSeconds);
   });
