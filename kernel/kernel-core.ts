@@ -27,9 +27,14 @@ export interface KernelCoreOptions {
   readonly onShutdown?: (restart: boolean) => void;
   readonly log?: (line: string) => void;
   readonly session?: string;
+  /** Called after each request was answered and idle published (e.g. for periodic GC). */
+  readonly afterRequest?: (msgType: string) => void;
 }
 
 type Handler = (incoming: IncomingMessage) => Promise<void> | void;
+
+/** What the control channel serves; anything else there is refused (it must not run cells). */
+const CONTROL_TYPES = new Set(['kernel_info_request', 'interrupt_request', 'shutdown_request']);
 
 export class KernelCore {
   readonly interpreter: Interpreter;
@@ -50,12 +55,14 @@ export class KernelCore {
   private pendingInput: { resolve: (v: string) => void; reject: (e: Error) => void } | undefined;
   private shuttingDown = false;
   private readonly onShutdown: (restart: boolean) => void;
+  private readonly afterRequest: (msgType: string) => void;
 
   constructor(options: KernelCoreOptions) {
     this.interpreter = options.interpreter;
     this.transport = options.transport;
     this.prepareFn = options.prepare ?? (() => Promise.resolve());
     this.onShutdown = options.onShutdown ?? (() => undefined);
+    this.afterRequest = options.afterRequest ?? (() => undefined);
     this.log = options.log ?? logToStderr;
     this.factory = new MessageFactory(options.session === undefined ? {} : { session: options.session });
     this.current = this.newContext(undefined, false, false);
@@ -148,6 +155,7 @@ export class KernelCore {
     this.publish('status', { execution_state: 'busy' }, m.message);
     try {
       const handler = Object.hasOwn(this.handlers, msgType) ? this.handlers[msgType] : undefined;
+      if (m.channel === 'control' && !CONTROL_TYPES.has(msgType)) throw new TypeError(`${msgType} is not served on the control channel`);
       if (handler === undefined) this.log(`unknown message type ${JSON.stringify(msgType)} on ${m.channel}: ignored`);
       else await handler(m);
     } catch (e) {
@@ -156,6 +164,7 @@ export class KernelCore {
       if (msgType.endsWith('_request')) this.reply(m, { status: 'error', ename: err.name, evalue: err.message, traceback: [`${err.name}: ${err.message}`] });
     } finally {
       this.publish('status', { execution_state: 'idle' }, m.message);
+      this.afterRequest(msgType);
     }
     if (msgType === 'shutdown_request' && this.shuttingDown) await this.finishShutdown(m.message.content.restart === true);
   }

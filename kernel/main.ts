@@ -47,10 +47,14 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
   const [{ readConnectionFile }, { serveKernel }, { LazyInterpreter }] = await Promise.all([import('./transport/connection'), import('./serve-kernel'), import('./lazy-interpreter')]);
   const connection = readConnectionFile(file);
   const globalsModule = JSON.stringify(fileURLToPath(new URL('./cell-globals.ts', import.meta.url)).replace(/\.ts$/, ''));
-  const types = Object.fromEntries(['display', 'updateDisplay', 'clearOutput', 'input', 'comms'].map((n) => [n, `import(${globalsModule}).CellGlobals['${n}']`]));
+  const displayModule = JSON.stringify(fileURLToPath(new URL('./display/index.ts', import.meta.url)).replace(/\.ts$/, ''));
+  const types: Record<string, string> = Object.fromEntries(['display', 'updateDisplay', 'clearOutput', 'input', 'comms'].map((n) => [n, `import(${globalsModule}).CellGlobals['${n}']`]));
   // TypeScript and the engine load after the first kernel_info_reply (LazyInterpreter). The
   // interpreter loads the engine itself (values and types); SIGINT and async errors are handled
   // once, by serveKernel, which routes them to the running cell.
+  // Cells load modules through require (CommonJS), so display modules must come through it as
+  // well: one instance of each module (and of apache-arrow's classes) for cells and kernel alike.
+  const cellRequire = createRequire(import.meta.url);
   const interpreter = new LazyInterpreter(async () => {
     const { createTsInterpreter } = await import('./interpreter/index');
     const real = createTsInterpreter({ handleSigint: false, catchAsyncErrors: false });
@@ -61,7 +65,15 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
   await serveKernel({
     connection,
     interpreter,
-    loadFormatter: async () => (await import('./display/format')).toDisplayBundle,
+    // Rich displays (plot, table, live, progress, …) and their value formatters, from kernel/display.
+    loadGlobals: async (ctx) => {
+      const rich = cellRequire('./display/index') as typeof import('./display/index');
+      rich.installRichDisplays();
+      const globals = rich.richDisplayGlobals(ctx);
+      for (const n of Object.keys(globals)) types[n] ??= `import(${displayModule}).RichDisplayGlobals['${n}']`;
+      return globals;
+    },
+    loadFormatter: async () => (cellRequire('./display/format') as typeof import('./display/format')).toDisplayBundle,
     defineGlobals: (values) => interpreter.defineGlobals(values),
     warmUp: async () => {
       const real = await interpreter.get();

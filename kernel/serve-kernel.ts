@@ -8,8 +8,9 @@
  */
 import { createCellGlobals } from './cell-globals';
 import type { DisplayBundle } from './display/mime';
-import type { Interpreter } from './interpreter';
+import type { CellIO, Interpreter } from './interpreter';
 import { KernelCore } from './kernel-core';
+import { periodicGc } from './memory-hygiene';
 import type { ConnectionInfo } from './transport/connection';
 import { SocketThreadTransport } from './transport/socket-thread-transport';
 import { logToStderr } from './transport/transport';
@@ -17,8 +18,8 @@ import { logToStderr } from './transport/transport';
 export interface ServeKernelOptions {
   readonly connection: ConnectionInfo;
   readonly interpreter: Interpreter;
-  /** Extra globals for every cell, loaded on first need. */
-  readonly loadGlobals?: () => Promise<Record<string, unknown>>;
+  /** Extra globals for every cell (e.g. rich display helpers), loaded on first need. */
+  readonly loadGlobals?: (ctx: { readonly currentIO: () => CellIO }) => Promise<Record<string, unknown>>;
   /** value → MIME bundle for `display()`, loaded on first need. */
   readonly loadFormatter: () => Promise<(value: unknown) => DisplayBundle>;
   /** Installs the globals; defaults to `interpreter.defineGlobals` (main.ts adds TypeScript types). */
@@ -40,11 +41,12 @@ export async function serveKernel(options: ServeKernelOptions): Promise<KernelCo
     interpreter: options.interpreter,
     transport,
     prepare: async () => {
-      const [globals, format] = await Promise.all([options.loadGlobals?.() ?? {}, options.loadFormatter()]);
+      const [globals, format] = await Promise.all([options.loadGlobals?.({ currentIO: () => core.currentIO() }) ?? {}, options.loadFormatter()]);
       define({ ...globals, ...createCellGlobals({ currentIO: () => core.currentIO(), format, comms: core.comms }) });
       await options.warmUp?.();
     },
     onShutdown: () => exit(0),
+    afterRequest: periodicGc(1000),
   });
   const report = (what: string, e: unknown) => {
     logToStderr(`${what}: ${describe(e)}`);
@@ -58,5 +60,6 @@ export async function serveKernel(options: ServeKernelOptions): Promise<KernelCo
   process.on('uncaughtException', (e) => report('Uncaught exception', e));
   process.on('unhandledRejection', (e) => report('Unhandled promise rejection', e));
   await core.start();
+  if (process.env.ENGINELAB_TRACE_STARTUP) logToStderr(`startup sockets ready ${performance.now().toFixed(0)} ms`);
   return core;
 }

@@ -1,12 +1,13 @@
 /**
- * The main-thread half of the zeromq transport: starts the socket thread (zmq-worker.mjs →
- * zmq-transport.ts), relays decoded messages to the core and messages to send back to it. The
+ * The main-thread half of the zeromq transport: starts the socket thread (zmq-transport.ts,
+ * bundled by worker-bundle.ts), relays decoded messages to the core and messages to send back to it. The
  * shell arrival counter lives in shared memory, so stop_on_error sees messages the socket thread
  * received while the main thread was blocked in a cell.
  */
 import { Worker } from 'node:worker_threads';
 import type { Channel, JupyterMessage } from '../protocol/messages';
 import type { ConnectionInfo } from './connection';
+import { socketThreadEntry } from './worker-bundle';
 import { logToStderr, type IncomingMessage, type Transport } from './transport';
 import type { FromSocketThread, ToSocketThread } from './zmq-transport';
 
@@ -22,7 +23,7 @@ export class SocketThreadTransport implements Transport {
   ) {}
 
   start(onMessage: (incoming: IncomingMessage) => void): Promise<void> {
-    const worker = new Worker(new URL('./zmq-worker.mjs', import.meta.url), { workerData: { connection: this.connection, shellCounter: this.shellCounter } });
+    const worker = new Worker(socketThreadEntry(), { workerData: { connection: this.connection, shellCounter: this.shellCounter } });
     this.worker = worker;
     return new Promise((resolve, reject) => {
       worker.on('message', (m: FromSocketThread) => {

@@ -3,6 +3,7 @@
  * order, and a way to send messages on a channel. Framing, signing and sockets stay behind it,
  * so the core runs the same over zeromq and over the in-memory transport used by tests.
  */
+import { writeSync } from 'node:fs';
 import type { Channel, JupyterMessage, RequestChannel } from '../protocol/messages';
 
 export interface IncomingMessage {
@@ -27,11 +28,15 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-/** Default sink for transport diagnostics (dropped messages): stderr, one line each. */
+/**
+ * Default sink for kernel diagnostics (dropped messages, failures): file descriptor 2, one line
+ * each. Written with writeSync on the descriptor, not process.stderr, because the interpreter
+ * routes process.stderr writes into the running cell, and diagnostics belong in the kernel log.
+ */
 export function logToStderr(line: string): void {
   try {
-    process.stderr.write(`[enginelab kernel] ${line}\n`);
+    writeSync(2, `[enginelab kernel] ${line}\n`);
   } catch {
-    // stderr closed: nothing left to report to.
+    // stderr closed or full: nothing left to report to.
   }
 }

@@ -5,11 +5,5 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { serveSockets } = await import('./zmq-transport.ts');
-const log = (line) => {
-  try {
-    process.stderr.write(`[enginelab kernel] ${line}\n`);
-  } catch {
-    // stderr gone
-  }
-};
-await serveSockets(workerData.connection, parentPort, workerData.shellCounter, log);
+const { logToStderr } = await import('./transport.ts');
+await serveSockets(workerData.connection, parentPort, workerData.shellCounter, logToStderr);

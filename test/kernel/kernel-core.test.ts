@@ -205,6 +205,9 @@ describe('KernelCore over the memory transport', () => {
     const k = await makeMemoryKernel();
     const r = await k.request('shell', 'execute_request', { code: 42 });
     expect(r.reply.content).toMatchObject({ status: 'error', ename: 'TypeError', evalue: 'code must be a string' });
+    const onControl = await k.request('control', 'execute_request', { code: 'var ran = 1' });
+    expect(onControl.reply.content).toMatchObject({ status: 'error', evalue: 'execute_request is not served on the control channel' });
+    expect(k.interp.numExecutes).toBe(0);
     const u = k.t.request('shell', 'frobnicate_request', {});
     await k.t.waitFor((s) => s.message.content.execution_state === 'idle' && (s.message.parent_header as { msg_id?: string }).msg_id === u.header.msg_id);
     expect(k.logs.some((l) => l.includes('frobnicate_request'))).toBe(true);

@@ -92,3 +92,18 @@ describe('KernelCore under bad input', () => {
     expect(grown).toBeLessThan(50);
   }, 60_000);
 });
+
+describe('periodic GC', () => {
+  it('schedules a collection every N execute requests, and only for executes', async () => {
+    const { periodicGc, obtainGc } = await import('../../kernel/memory-hygiene');
+    let numGcs = 0;
+    const after = periodicGc(3, () => numGcs++);
+    for (let i = 0; i < 7; i++) after('execute_request');
+    after('kernel_info_request');
+    after('complete_request');
+    await new Promise((r) => setImmediate(r));
+    expect(numGcs).toBe(2);
+    expect(typeof obtainGc()).toBe('function');
+    expect(() => periodicGc(0)).toThrow(/everyN/);
+  });
+});
