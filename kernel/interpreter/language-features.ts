@@ -72,12 +72,17 @@ function partsText(parts: readonly ts.SymbolDisplayPart[] | undefined): string {
 
 export function inspectAt(types: TypeService, code: string, cursorPos: number, detailLevel: number): InspectResult {
   const pos = checkPos(code, cursorPos, 'inspect');
-  let info = types.quickInfo(code, pos);
-  if (!info && pos > 0) info = types.quickInfo(code, pos - 1);
   let signature = '';
   let doc = '';
   let tags: readonly ts.JSDocTagInfo[] = [];
-  if (info) {
+  const fast = types.fastQuickInfo(code, pos);
+  let info = fast ? undefined : types.quickInfo(code, pos);
+  if (!fast && !info && pos > 0) info = types.quickInfo(code, pos - 1);
+  if (fast) {
+    signature = fast.signature;
+    doc = fast.documentation;
+    tags = fast.tags;
+  } else if (info) {
     signature = partsText(info.displayParts);
     doc = partsText(info.documentation);
     tags = info.tags ?? [];

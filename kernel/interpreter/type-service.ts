@@ -53,6 +53,7 @@ export class TypeService {
   private readonly history = new Map<string, HistoryEntry>();
   private program: ts.Program | undefined;
   private fastChecks = 0;
+  private resets = 0;
   private disposed = false;
   private fastCounter = 0;
 
@@ -269,19 +270,13 @@ export class TypeService {
    * service" (no current program, strings, comments, anything else).
    */
   fastCompletions(code: string, pos: number): { names: string[]; kinds: Map<string, string> } | undefined {
-    if (!this.program || this.fastChecks >= FAST_CHECKS_PER_PROGRAM) return undefined;
+    this.ensureFreshProgram();
     let start = pos;
     while (start > 0 && /[\w$]/.test(code[start - 1]!)) start -= 1;
     if (start === pos && code[pos - 1] !== '.') return undefined;
     if (start < pos && /[0-9]/.test(code[start]!)) return undefined;
-    this.fastChecks += 1;
-    const sf = ts.createSourceFile(this.nextCellFileName(), code, { languageVersion: ts.ScriptTarget.ES2022, impliedNodeFormat: ts.ModuleKind.ESNext, setExternalModuleIndicator: (f) => {
-      (f as { externalModuleIndicator?: unknown }).externalModuleIndicator = true;
-    } }, true, ts.ScriptKind.TS) as ts.SourceFile & { path?: string; resolvedPath?: string };
-    sf.path = sf.fileName;
-    sf.resolvedPath = sf.fileName;
-    (ts as unknown as { bindSourceFile(f: ts.SourceFile, o: ts.CompilerOptions): void }).bindSourceFile(sf, this.compilerOptions);
-    const checker = this.program.getTypeChecker();
+    const sf = this.bindForeign(code);
+    const checker = this.program!.getTypeChecker();
     const kinds = new Map<string, string>();
     const add = (sym: ts.Symbol): void => {
       const name = sym.name;
@@ -305,6 +300,51 @@ export class TypeService {
     const prefix = code.slice(start, pos);
     const names = [...kinds.keys()].filter((n) => n.startsWith(prefix)).sort();
     return { names, kinds };
+  }
+
+  /** A current program whose checker has not yet taken too many foreign files (bounds memory). */
+  private ensureFreshProgram(): void {
+    if (this.fastChecks >= FAST_CHECKS_PER_PROGRAM) {
+      this.resets += 1;
+      this.setFile(this.cellFile, `// program ${this.resets}\nexport {};\n`);
+    }
+    this.currentProgram();
+  }
+
+  /** Parses and binds `code` as a module file outside the program, for the current checker. */
+  private bindForeign(code: string): ts.SourceFile {
+    this.fastChecks += 1;
+    const sf = ts.createSourceFile(this.nextCellFileName(), code, { languageVersion: ts.ScriptTarget.ES2022, impliedNodeFormat: ts.ModuleKind.ESNext, setExternalModuleIndicator: (f) => {
+      (f as { externalModuleIndicator?: unknown }).externalModuleIndicator = true;
+    } }, true, ts.ScriptKind.TS) as ts.SourceFile & { path?: string; resolvedPath?: string };
+    sf.path = sf.fileName;
+    sf.resolvedPath = sf.fileName;
+    (ts as unknown as { bindSourceFile(f: ts.SourceFile, o: ts.CompilerOptions): void }).bindSourceFile(sf, this.compilerOptions);
+    return sf;
+  }
+
+  /** Quick info for the identifier at (or just before) `pos` from the current checker, or undefined. */
+  fastQuickInfo(code: string, pos: number): { signature: string; documentation: string; tags: ts.JSDocTagInfo[] } | undefined {
+    this.ensureFreshProgram();
+    const sf = this.bindForeign(code);
+    const checker = this.program!.getTypeChecker();
+    let node = deepestAt(sf, pos);
+    if (!node || !ts.isIdentifier(node)) node = pos > 0 ? deepestAt(sf, pos - 1) : undefined;
+    if (!node || !ts.isIdentifier(node)) return undefined;
+    let sym = checker.getSymbolAtLocation(node);
+    if (!sym) return undefined;
+    if (sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
+    const kind = symbolKind(sym);
+    const decl = sym.declarations?.[0];
+    const owner = decl && (ts.isClassElement(decl) || ts.isTypeElement(decl)) && decl.parent && 'name' in decl.parent && decl.parent.name && ts.isIdentifier(decl.parent.name as ts.Node) ? `${(decl.parent.name as ts.Identifier).text}.` : '';
+    const type = checker.getTypeOfSymbolAtLocation(sym, node);
+    let signature: string;
+    const sigs = type.getCallSignatures();
+    if (sym.flags & ts.SymbolFlags.Class) signature = `class ${sym.name}`;
+    else if (sym.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias) && !(sym.flags & ts.SymbolFlags.Value)) signature = `${kind} ${sym.name}`;
+    else if ((kind === 'method' || kind === 'function') && sigs.length > 0) signature = `(${kind}) ${owner}${sym.name}${checker.signatureToString(sigs[0]!)}${sigs.length > 1 ? ` (+${sigs.length - 1} overload${sigs.length > 2 ? 's' : ''})` : ''}`;
+    else signature = `(${kind}) ${owner}${sym.name}: ${checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation)}`;
+    return { signature, documentation: ts.displayPartsToString(sym.getDocumentationComment(checker)), tags: sym.getJsDocTags(checker) };
   }
 
   completions(code: string, pos: number): ts.CompletionInfo | undefined {

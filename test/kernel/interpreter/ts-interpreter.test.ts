@@ -237,3 +237,18 @@ describe('fast completion path', () => {
     expect(types.fastCompletions('"abc', 4)).toBeUndefined();
   });
 });
+
+describe('fast inspect path', () => {
+  it('gives kind, owner, signature and doc comment from the current checker', async () => {
+    await run(interp, 'fastCount + 2');
+    const types = (interp as unknown as { types: import('../../../kernel/interpreter/type-service').TypeService }).types;
+    const m = types.fastQuickInfo('fastRng.nextU32', 12);
+    expect(m?.signature).toBe('(method) Rng.nextU32(): number');
+    expect(m?.documentation).toBe('Uniform 32-bit unsigned integer.');
+    expect(types.fastQuickInfo('fastCount', 9)?.signature).toBe('(variable) fastCount: number');
+    expect(types.fastQuickInfo('Rng', 3)?.signature).toBe('class Rng');
+    expect(types.fastQuickInfo('1 + 1', 2)).toBeUndefined();
+    const r = await interp.inspect('fastRng.nextU32()', 10, 1);
+    expect(r.data['text/markdown']).toBe('```typescript\n(method) Rng.nextU32(): number\n```\n\nUniform 32-bit unsigned integer.');
+  });
+});
