@@ -123,6 +123,21 @@ export function richDisplayGlobals(ctx: RichDisplayContext) {
 
 export type RichDisplayGlobals = ReturnType<typeof richDisplayGlobals>;
 
+/** Names of the globals richDisplayGlobals() returns. */
+export const RICH_DISPLAY_GLOBAL_NAMES = [
+  'plot', 'table', 'live', 'progress', 'runLive', 'dump', 'load', 'toDataFrame', 'kvGridFigure', 'kvCells', 'stepTimelineFigure',
+] as const;
+
+/**
+ * TypeScript types of those globals for the interpreter's `defineGlobals(values, types)`, so
+ * cells get checked calls and inferred callback parameters instead of `any`.
+ * `modulePath`: absolute path of this file (kernel/display/index.ts).
+ */
+export function richDisplayGlobalTypes(modulePath: string): Record<string, string> {
+  const g = `ReturnType<typeof import(${JSON.stringify(modulePath.replace(/\.ts$/, ''))}).richDisplayGlobals>`;
+  return Object.fromEntries(RICH_DISPLAY_GLOBAL_NAMES.map((n) => [n, `${g}[${JSON.stringify(n)}]`]));
+}
+
 /** Formatters for values shown as a cell's result or through display(). */
 export function richFormatters(): RichFormatter[] {
   return [

@@ -21,9 +21,10 @@ if (file === undefined) throw new Error('usage: rich-kernel-main.ts CONNECTION_F
 const root = resolve(new URL('.', import.meta.url).pathname, '../../..');
 const req = createRequire(join(root, '__enginelab_kernel__.js'));
 const holder: { core?: KernelCore } = {};
+const interpreter = createTsInterpreter();
 holder.core = await serveKernel({
   connection: readConnectionFile(file),
-  interpreter: createTsInterpreter(),
+  interpreter,
   loadGlobals: async () => {
     const engine = req(join(root, 'engine/index.ts')) as Record<string, unknown>;
     const display = req(join(root, 'kernel/display/index.ts')) as typeof import('../../../kernel/display/index');
@@ -33,7 +34,10 @@ holder.core = await serveKernel({
       esmFormat.registerFormatter(f);
       if (cjsFormat.registerFormatter !== esmFormat.registerFormatter) cjsFormat.registerFormatter(f);
     });
-    return { ...engine, ...display.richDisplayGlobals({ currentIO: () => holder.core!.currentIO() }) };
+    const rich = display.richDisplayGlobals({ currentIO: () => holder.core!.currentIO() });
+    // Typed first, so cells get checked calls and inferred callback parameters, not `any`.
+    interpreter.defineGlobals(rich, display.richDisplayGlobalTypes(join(root, 'kernel/display/index.ts')));
+    return { ...engine, ...rich };
   },
   loadFormatter: async () => (await import('../../../kernel/display/format')).toDisplayBundle,
 });

@@ -74,3 +74,13 @@ describe('engine object displays', () => {
     expect((b.data[PLOTLY_MIME] as { data: { x: number[] }[] }).data[0]!.x).toEqual([10, 20, 30]);
   });
 });
+
+describe('typed globals', () => {
+  it('names every global richDisplayGlobals returns, typed from this module', async () => {
+    const { RICH_DISPLAY_GLOBAL_NAMES, richDisplayGlobalTypes } = await import('../../../kernel/display/index');
+    const g = richDisplayGlobals({ currentIO: () => io });
+    expect([...RICH_DISPLAY_GLOBAL_NAMES].sort()).toEqual(Object.keys(g).sort());
+    const types = richDisplayGlobalTypes('/abs/kernel/display/index.ts');
+    expect(types.plot).toBe('ReturnType<typeof import("/abs/kernel/display/index").richDisplayGlobals>["plot"]');
+  });
+});
