@@ -15,3 +15,4 @@ export * from './engine-api/index';
 export * from './attention/fast/index';
 export * from './io/index';
 export * from './bench/index';
+export * from './model/index';
