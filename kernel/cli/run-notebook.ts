@@ -19,6 +19,8 @@ export interface RunOptions {
   readonly kernelArgv?: readonly string[];
   readonly cellTimeoutMs?: number;
   readonly onCell?: (notebook: string, index: number, total: number) => void;
+  /** Terminal to mirror the notebook's progress bars on (default: stderr when it is a TTY). */
+  readonly terminal?: NodeJS.WritableStream;
 }
 
 export interface NotebookRun {
@@ -66,6 +68,8 @@ export async function runNotebook(path: string, options: RunOptions): Promise<No
   let numErrors = 0;
   let numExecuted = 0;
   let failure: string | undefined;
+  const terminal = options.terminal ?? (process.stderr.isTTY ? process.stderr : undefined);
+  const mirror = terminal ? new (await import('../display/terminal-progress')).TerminalProgressMirror(terminal) : undefined;
   try {
     const info = client.kernelInfo?.content ?? {};
     nb.metadata.kernelspec = { name: 'enginelab', display_name: 'TypeScript (enginelab)', language: 'typescript' };
@@ -81,7 +85,13 @@ export async function runNotebook(path: string, options: RunOptions): Promise<No
         cell.execution_count = null;
         continue;
       }
-      const r = await client.execute(code, { onOutput: (m) => collector.add(m), ...(options.cellTimeoutMs ? { timeoutMs: options.cellTimeoutMs } : {}) });
+      const r = await client.execute(code, {
+        onOutput: (m) => {
+          collector.add(m);
+          mirror?.onMessage(m);
+        },
+        ...(options.cellTimeoutMs ? { timeoutMs: options.cellTimeoutMs } : {}),
+      });
       numExecuted++;
       cell.execution_count = typeof r.reply.content.execution_count === 'number' ? r.reply.content.execution_count : null;
       if (r.reply.content.status !== 'ok') {
@@ -96,6 +106,7 @@ export async function runNotebook(path: string, options: RunOptions): Promise<No
     failure = (e as Error).message;
     numErrors++;
   } finally {
+    mirror?.stop();
     await client.shutdown();
   }
   mkdirSync(options.outDir, { recursive: true });
