@@ -33,6 +33,7 @@ export function firstDivergence(a: SimulateServeResult, b: SimulateServeResult):
   for (let i = 0; i < n; i++) {
     const ma = new Map(a.batches[i]!.requests.map((r) => [r.reqId, r.numScheduledTokens]));
     const mb = new Map(b.batches[i]!.requests.map((r) => [r.reqId, r.numScheduledTokens]));
+    const admitted = new Set([...a.batches[i]!.requests, ...b.batches[i]!.requests].filter((r) => r.kind === 'new').map((r) => r.reqId));
     const diffs: RequestDifference[] = [];
     for (const id of new Set([...ma.keys(), ...mb.keys()])) {
       const x = ma.get(id) ?? 0;
@@ -44,7 +45,14 @@ export function firstDivergence(a: SimulateServeResult, b: SimulateServeResult):
     if (diffs.length === 0 && ta.graphMode === tb.graphMode) continue;
     const reasons: string[] = [];
     const q = 1 + k;
-    const skipped = diffs.filter((d) => d.numTokensA === 0 || d.numTokensB === 0);
+    const absent = diffs.filter((d) => d.numTokensA === 0 || d.numTokensB === 0);
+    const late = absent.filter((d) => admitted.has(d.reqId));
+    const skipped = absent.filter((d) => !admitted.has(d.reqId));
+    if (late.length > 0) {
+      const mode = (r: SimulateServeResult) => (r.settings.asyncScheduling ? 'async' : 'sync');
+      reasons.push(`${late.length} new request(s) admitted in one run only (e.g. ${late[0]!.reqId}: ${late[0]!.numTokensA} vs ${late[0]!.numTokensB} tokens; runs are ${mode(a)} vs ${mode(b)}) — `
+        + 'with async scheduling the batch after a finishing step is already scheduled when the finish is seen, so a freed client slot is refilled one step later');
+    }
     const partial = diffs.filter((d) => (d.numTokensA > 0 && d.numTokensA < q) || (d.numTokensB > 0 && d.numTokensB < q));
     if (skipped.length > 0) {
       reasons.push(`${skipped.length} request(s) scheduled in one run and skipped in the other (e.g. ${skipped[0]!.reqId}: ${skipped[0]!.numTokensA} vs ${skipped[0]!.numTokensB} tokens) — a max_tokens cap or skip rule treating in-flight tokens differently`);

@@ -6,7 +6,7 @@
 // smaller than the host time it hides. These tests pin that result and the mechanisms behind it,
 // so a change to the cost model or scheduler that alters the ordering is noticed.
 import { describe, expect, it } from 'vitest';
-import { simulateServe, type SimulateServeResult } from '../../../engine/bench/index';
+import { firstDivergence, simulateServe, type SimulateServeResult } from '../../../engine/bench/index';
 
 const SERVE = 'vllm serve deepseek-ai/DeepSeek-R1-0528 -tp 8 --max-num-seqs 1024 --max-model-len 2176 --max-num-batched-tokens 8192 '
   + '--no-enable-prefix-caching --kv-cache-dtype fp8 --compilation-config \'{"max_cudagraph_capture_size":2048}\' '
@@ -82,5 +82,18 @@ describe('DeepSeek-R1 report configuration (#29657), full workload', () => {
     // Sync exposes every microsecond of host time.
     const hostSync = reportSync.timeline.reduce((s, t) => s + t.hostUs, 0);
     expect(exposedUs(reportSync)).toBeCloseTo(hostSync, 3);
+  });
+  it('first divergences: sync vs async at the first refill (one step late in async); #29759 vs report-era at the first partial draft', () => {
+    const d = firstDivergence(reportSync, reportAsync)!;
+    // Both runs are identical (same batches, same graph modes) through the first wave of 256.
+    expect(d.batchIndex).toBeGreaterThan(256 / 8);
+    expect(d.requests.some((r) => r.numTokensA > 0 && r.numTokensB === 0)).toBe(true);
+    expect(d.reasons[0]).toMatch(/admitted in one run only.*sync vs async.*refilled one step later/);
+    const e = firstDivergence(fixedAsync, reportAsync)!;
+    expect(e.reasons.join(' ')).toMatch(/fewer than 1 \+ k = 4/);
+    expect(e.requests.every((r) => r.numTokensA === 4 && r.numTokensB < 4)).toBe(true);
+    expect(e.a.graphMode).toBe('FULL');
+    expect(e.b.graphMode).toBe('PIECEWISE');
+    expect(e.b.stepUs).toBeGreaterThan(e.a.stepUs);
   });
 });
