@@ -26,6 +26,12 @@ interface VirtualFile {
 interface HistoryEntry {
   readonly cell: number;
   readonly kind: DeclaredKind;
+  /**
+   * The binding's declarations as text for `declare global { }` when the cell's declaration
+   * file imports nothing (the common case): history then changes by text only, which lets the
+   * next program reuse every other file's structure. Absent: aliased from the cell's .d.ts.
+   */
+  readonly inline?: readonly string[];
 }
 
 export interface TypeServiceOptions {
@@ -218,9 +224,14 @@ export class TypeService {
     if (a.names.length === 0) return;
     const out = this.ls.getEmitOutput(this.cellFile, true, true);
     const dts = out.outputFiles.find((f) => f.name.endsWith('.d.ts'))?.text ?? 'export {};\n';
-    this.setFile(this.cellDtsFile(cell), dts);
-    for (const n of a.names) this.history.set(n.name, { cell, kind: n.kind });
-    const live = new Set([...this.history.values()].map((e) => e.cell));
+    const inline = inlineDeclarations(dts);
+    if (inline) {
+      for (const n of a.names) this.history.set(n.name, { cell, kind: n.kind, inline: inline.get(n.name) ?? [] });
+    } else {
+      this.setFile(this.cellDtsFile(cell), dts);
+      for (const n of a.names) this.history.set(n.name, { cell, kind: n.kind });
+    }
+    const live = new Set([...this.history.values()].filter((e) => !e.inline).map((e) => e.cell));
     for (const f of [...this.files.keys()]) {
       const m = /\.enginelab-cell-(\d+)\.d\.ts$/.exec(f);
       if (m && !live.has(Number(m[1]))) {
@@ -236,10 +247,14 @@ export class TypeService {
   }
 
   private historyText(): string {
-    const cells = [...new Set([...this.history.values()].map((e) => e.cell))].sort((x, y) => x - y);
+    const cells = [...new Set([...this.history.values()].filter((e) => !e.inline).map((e) => e.cell))].sort((x, y) => x - y);
     const lines = cells.map((c) => `import * as __c${c} from './.enginelab-cell-${c}';`);
     lines.push('declare global {');
     for (const [name, e] of this.history) {
+      if (e.inline) {
+        for (const t of e.inline) lines.push(`  ${t}`);
+        continue;
+      }
       const ref = `__c${e.cell}.${name}`;
       if (e.kind === 'var' || e.kind === 'let' || e.kind === 'function') lines.push(`  var ${name}: typeof ${ref};`);
       else if (e.kind === 'const') lines.push(`  const ${name}: typeof ${ref};`);
@@ -414,4 +429,44 @@ function symbolKind(sym: ts.Symbol): string {
   if (f & ts.SymbolFlags.TypeAlias) return 'type';
   if (f & (ts.SymbolFlags.Module | ts.SymbolFlags.Alias)) return 'module';
   return 'variable';
+}
+
+/**
+ * A cell's declaration file as per-name statements for `declare global { }`, or undefined when
+ * it imports anything (those stay in their own file). `declare`/`export` modifiers are dropped
+ * (they are implied there) and multi-name variable statements are split, so a later cell can
+ * supersede one name of a destructuring without touching the others.
+ */
+export function inlineDeclarations(dts: string): Map<string, string[]> | undefined {
+  const sf = ts.createSourceFile('cell.d.ts', dts, ts.ScriptTarget.ES2022, true);
+  const byName = new Map<string, string[]>();
+  const push = (name: string, text: string): void => {
+    const list = byName.get(name) ?? [];
+    list.push(text);
+    byName.set(name, list);
+  };
+  const withoutModifiers = (node: ts.Node): string => {
+    const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) ?? [] : [];
+    const from = mods.length > 0 ? mods[mods.length - 1]!.end : node.getStart(sf);
+    return dts.slice(from, node.end).trim();
+  };
+  for (const stmt of sf.statements) {
+    if (ts.isExportDeclaration(stmt) && !stmt.moduleSpecifier) continue;
+    if (ts.isImportDeclaration(stmt) || ts.isImportEqualsDeclaration(stmt) || ts.isExportDeclaration(stmt) || ts.isExportAssignment(stmt)) return undefined;
+    if (/\bimport\(/.test(stmt.getText(sf))) return undefined;
+    if (ts.isVariableStatement(stmt)) {
+      const kw = stmt.declarationList.flags & ts.NodeFlags.Const ? 'const' : stmt.declarationList.flags & ts.NodeFlags.Let ? 'let' : 'var';
+      for (const d of stmt.declarationList.declarations) {
+        if (!ts.isIdentifier(d.name)) return undefined;
+        push(d.name.text, `${kw} ${d.getText(sf)};`);
+      }
+      continue;
+    }
+    const name = (stmt as { name?: ts.Node }).name;
+    if (!name || !ts.isIdentifier(name)) return undefined;
+    const mods = ts.canHaveModifiers(stmt) ? ts.getModifiers(stmt) ?? [] : [];
+    const keep = mods.filter((m) => m.kind !== ts.SyntaxKind.DeclareKeyword && m.kind !== ts.SyntaxKind.ExportKeyword).map((m) => m.getText(sf));
+    push(name.text, [...keep, withoutModifiers(stmt)].join(' '));
+  }
+  return byName;
 }
