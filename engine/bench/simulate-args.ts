@@ -46,7 +46,9 @@ export function parseSimulateArgs(argv: readonly string[]): SimulateCommand {
         break;
       }
       default:
-        issues.push({ path: flag, message: 'unknown option; expected --serve, --bench, --env, --set or --json' });
+        issues.push(a.startsWith('-')
+          ? { path: flag, message: 'unknown option; expected --serve, --bench, --env, --set or --json' }
+          : { path: a, message: 'unexpected argument; quote each whole command line: --serve "vllm serve …" --bench "vllm bench serve …"' });
     }
   }
   if (serve === undefined) issues.push({ path: '--serve', message: 'required: the vllm serve command line, quoted' });

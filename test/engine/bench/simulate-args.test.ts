@@ -15,6 +15,16 @@ describe('parseSimulateArgs (enginelab simulate)', () => {
     expect(c.jsonPath).toBe('out/r.json');
   });
 
+  it('a stray word (an unquoted command line) is named as an unexpected argument, not an option', () => {
+    try {
+      parseSimulateArgs(['--serve', 'vllm', 'serve', 'm', '--bench', 'vllm bench serve']);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ConfigError).issues.map((x) => x.path)).toEqual(['serve', 'm']);
+      expect((e as Error).message).toContain('serve: unexpected argument; quote each whole command line');
+    }
+  });
+
   it('reports missing and unknown options together', () => {
     let err: unknown;
     try { parseSimulateArgs(['--sett', 'x', '--set', 'novalue']); } catch (e) { err = e; }
