@@ -9,7 +9,9 @@
  */
 import ts from 'typescript';
 import path from 'node:path';
-import type { CellAnalysis, DeclaredKind } from './cell-transform';
+import type { CellAnalysis } from './cell-transform';
+import { fastCompletionsAt, fastQuickInfoAt, findIdentifierAt, type FastCompletions, type FastQuickInfo } from './fast-queries';
+import { historyFileText, inlineDeclarations, type HistoryEntry } from './history-declarations';
 
 const IGNORED_CODES = new Set([
   7016, // "Could not find a declaration file for module": untyped packages are `any`, not an error
@@ -23,16 +25,6 @@ interface VirtualFile {
   version: number;
 }
 
-interface HistoryEntry {
-  readonly cell: number;
-  readonly kind: DeclaredKind;
-  /**
-   * The binding's declarations as text for `declare global { }` when the cell's declaration
-   * file imports nothing (the common case): history then changes by text only, which lets the
-   * next program reuse every other file's structure. Absent: aliased from the cell's .d.ts.
-   */
-  readonly inline?: readonly string[];
-}
 
 export interface TypeServiceOptions {
   readonly projectRoot: string;
@@ -247,22 +239,9 @@ export class TypeService {
   }
 
   private historyText(): string {
-    const cells = [...new Set([...this.history.values()].filter((e) => !e.inline).map((e) => e.cell))].sort((x, y) => x - y);
-    const lines = cells.map((c) => `import * as __c${c} from './.enginelab-cell-${c}';`);
-    lines.push('declare global {');
-    for (const [name, e] of this.history) {
-      if (e.inline) {
-        for (const t of e.inline) lines.push(`  ${t}`);
-        continue;
-      }
-      const ref = `__c${e.cell}.${name}`;
-      if (e.kind === 'var' || e.kind === 'let' || e.kind === 'function') lines.push(`  var ${name}: typeof ${ref};`);
-      else if (e.kind === 'const') lines.push(`  const ${name}: typeof ${ref};`);
-      else lines.push(`  export import ${name} = ${ref};`);
-    }
-    lines.push('}', 'export {};', '');
-    return lines.join('\n');
+    return historyFileText(this.history);
   }
+
 
   /** Makes sure the next check finds a ready program (call when idle). */
   warm(): void {
@@ -278,44 +257,6 @@ export class TypeService {
     return f(this.cellFile);
   }
 
-  /**
-   * Completion without a new program, for the two common cases: `expr.prefix` (members of the
-   * expression's type) and a bare identifier prefix (symbols in scope). The text is parsed and
-   * bound on its own and asked of the current checker. Undefined means "use the language
-   * service" (no current program, strings, comments, anything else).
-   */
-  fastCompletions(code: string, pos: number): { names: string[]; kinds: Map<string, string> } | undefined {
-    this.ensureFreshProgram();
-    let start = pos;
-    while (start > 0 && /[\w$]/.test(code[start - 1]!)) start -= 1;
-    if (start === pos && code[pos - 1] !== '.') return undefined;
-    if (start < pos && /[0-9]/.test(code[start]!)) return undefined;
-    const sf = this.bindForeign(code);
-    const checker = this.program!.getTypeChecker();
-    const kinds = new Map<string, string>();
-    const add = (sym: ts.Symbol): void => {
-      const name = sym.name;
-      if (name.startsWith('__') || name.startsWith('#') || kinds.has(name)) return;
-      const decl = sym.declarations?.[0];
-      if (decl && ts.getCombinedModifierFlags(decl as ts.Declaration) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) return;
-      kinds.set(name, symbolKind(sym));
-    };
-    const node = deepestAt(sf, Math.max(0, pos - 1));
-    if (start === pos || code[start - 1] === '.') {
-      // member access: `expr.` or `expr.pre`
-      const access = node && findAncestor(node, (n): n is ts.PropertyAccessExpression => ts.isPropertyAccessExpression(n) && n.name.end === pos);
-      if (!access) return undefined;
-      const type = checker.getTypeAtLocation(access.expression);
-      for (const p of checker.getApparentType(type).getApparentProperties()) add(p);
-    } else {
-      if (!node || !ts.isIdentifier(node) || node.end !== pos) return undefined;
-      if (node.parent && (ts.isPropertyAccessExpression(node.parent) || ts.isQualifiedName(node.parent) || ts.isPropertyAssignment(node.parent) || ts.isImportSpecifier(node.parent))) return undefined;
-      for (const sym of checker.getSymbolsInScope(node, ts.SymbolFlags.Value | ts.SymbolFlags.Type | ts.SymbolFlags.Namespace | ts.SymbolFlags.Alias)) add(sym);
-    }
-    const prefix = code.slice(start, pos);
-    const names = [...kinds.keys()].filter((n) => n.startsWith(prefix)).sort();
-    return { names, kinds };
-  }
 
   /** A current program whose checker has not yet taken too many foreign files (bounds memory). */
   private ensureFreshProgram(): void {
@@ -338,28 +279,17 @@ export class TypeService {
     return sf;
   }
 
-  /** Quick info for the identifier at (or just before) `pos` from the current checker, or undefined. */
-  fastQuickInfo(code: string, pos: number): { signature: string; documentation: string; tags: ts.JSDocTagInfo[] } | undefined {
+
+  /** Member or identifier completions from the current checker (see fast-queries.ts), or undefined. */
+  fastCompletions(code: string, pos: number): FastCompletions | undefined {
     this.ensureFreshProgram();
-    const sf = this.bindForeign(code);
-    const checker = this.program!.getTypeChecker();
-    let node = deepestAt(sf, pos);
-    if (!node || !ts.isIdentifier(node)) node = pos > 0 ? deepestAt(sf, pos - 1) : undefined;
-    if (!node || !ts.isIdentifier(node)) return undefined;
-    let sym = checker.getSymbolAtLocation(node);
-    if (!sym) return undefined;
-    if (sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
-    const kind = symbolKind(sym);
-    const decl = sym.declarations?.[0];
-    const owner = decl && (ts.isClassElement(decl) || ts.isTypeElement(decl)) && decl.parent && 'name' in decl.parent && decl.parent.name && ts.isIdentifier(decl.parent.name as ts.Node) ? `${(decl.parent.name as ts.Identifier).text}.` : '';
-    const type = checker.getTypeOfSymbolAtLocation(sym, node);
-    let signature: string;
-    const sigs = type.getCallSignatures();
-    if (sym.flags & ts.SymbolFlags.Class) signature = `class ${sym.name}`;
-    else if (sym.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias) && !(sym.flags & ts.SymbolFlags.Value)) signature = `${kind} ${sym.name}`;
-    else if ((kind === 'method' || kind === 'function') && sigs.length > 0) signature = `(${kind}) ${owner}${sym.name}${checker.signatureToString(sigs[0]!)}${sigs.length > 1 ? ` (+${sigs.length - 1} overload${sigs.length > 2 ? 's' : ''})` : ''}`;
-    else signature = `(${kind}) ${owner}${sym.name}: ${checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation)}`;
-    return { signature, documentation: ts.displayPartsToString(sym.getDocumentationComment(checker)), tags: sym.getJsDocTags(checker) };
+    return fastCompletionsAt(this.program!.getTypeChecker(), () => this.bindForeign(code), code, pos);
+  }
+
+  /** Quick info from the current checker (see fast-queries.ts), or undefined. */
+  fastQuickInfo(code: string, pos: number): FastQuickInfo | undefined {
+    this.ensureFreshProgram();
+    return fastQuickInfoAt(this.program!.getTypeChecker(), this.bindForeign(code), pos);
   }
 
   completions(code: string, pos: number): ts.CompletionInfo | undefined {
@@ -384,89 +314,7 @@ export class TypeService {
   }
 }
 
-function findIdentifierAt(sf: ts.SourceFile, pos: number): ts.Identifier | undefined {
-  let found: ts.Identifier | undefined;
-  const visit = (node: ts.Node): void => {
-    if (found || pos < node.pos || pos >= node.end) return;
-    if (ts.isIdentifier(node) && node.getStart(sf) === pos) {
-      found = node;
-      return;
-    }
-    node.forEachChild(visit);
-  };
-  sf.forEachChild(visit);
-  return found;
-}
 
 export function stripTsExtension(p: string): string {
   return p.replace(/\.(ts|mts|cts)$/, '');
-}
-
-function deepestAt(sf: ts.SourceFile, pos: number): ts.Node | undefined {
-  let found: ts.Node | undefined;
-  const visit = (node: ts.Node): void => {
-    if (pos < node.getStart(sf) || pos >= node.end) return;
-    found = node;
-    node.forEachChild(visit);
-  };
-  sf.forEachChild(visit);
-  return found;
-}
-
-function findAncestor<T extends ts.Node>(node: ts.Node, test: (n: ts.Node) => n is T): T | undefined {
-  for (let n: ts.Node | undefined = node; n; n = n.parent) if (test(n)) return n;
-  return undefined;
-}
-
-function symbolKind(sym: ts.Symbol): string {
-  const f = sym.flags;
-  if (f & ts.SymbolFlags.Method) return 'method';
-  if (f & ts.SymbolFlags.Function) return 'function';
-  if (f & ts.SymbolFlags.Class) return 'class';
-  if (f & ts.SymbolFlags.Interface) return 'interface';
-  if (f & ts.SymbolFlags.Enum) return 'enum';
-  if (f & (ts.SymbolFlags.Property | ts.SymbolFlags.Accessor)) return 'property';
-  if (f & ts.SymbolFlags.TypeAlias) return 'type';
-  if (f & (ts.SymbolFlags.Module | ts.SymbolFlags.Alias)) return 'module';
-  return 'variable';
-}
-
-/**
- * A cell's declaration file as per-name statements for `declare global { }`, or undefined when
- * it imports anything (those stay in their own file). `declare`/`export` modifiers are dropped
- * (they are implied there) and multi-name variable statements are split, so a later cell can
- * supersede one name of a destructuring without touching the others.
- */
-export function inlineDeclarations(dts: string): Map<string, string[]> | undefined {
-  const sf = ts.createSourceFile('cell.d.ts', dts, ts.ScriptTarget.ES2022, true);
-  const byName = new Map<string, string[]>();
-  const push = (name: string, text: string): void => {
-    const list = byName.get(name) ?? [];
-    list.push(text);
-    byName.set(name, list);
-  };
-  const withoutModifiers = (node: ts.Node): string => {
-    const mods = ts.canHaveModifiers(node) ? ts.getModifiers(node) ?? [] : [];
-    const from = mods.length > 0 ? mods[mods.length - 1]!.end : node.getStart(sf);
-    return dts.slice(from, node.end).trim();
-  };
-  for (const stmt of sf.statements) {
-    if (ts.isExportDeclaration(stmt) && !stmt.moduleSpecifier) continue;
-    if (ts.isImportDeclaration(stmt) || ts.isImportEqualsDeclaration(stmt) || ts.isExportDeclaration(stmt) || ts.isExportAssignment(stmt)) return undefined;
-    if (/\bimport\(/.test(stmt.getText(sf))) return undefined;
-    if (ts.isVariableStatement(stmt)) {
-      const kw = stmt.declarationList.flags & ts.NodeFlags.Const ? 'const' : stmt.declarationList.flags & ts.NodeFlags.Let ? 'let' : 'var';
-      for (const d of stmt.declarationList.declarations) {
-        if (!ts.isIdentifier(d.name)) return undefined;
-        push(d.name.text, `${kw} ${d.getText(sf)};`);
-      }
-      continue;
-    }
-    const name = (stmt as { name?: ts.Node }).name;
-    if (!name || !ts.isIdentifier(name)) return undefined;
-    const mods = ts.canHaveModifiers(stmt) ? ts.getModifiers(stmt) ?? [] : [];
-    const keep = mods.filter((m) => m.kind !== ts.SyntaxKind.DeclareKeyword && m.kind !== ts.SyntaxKind.ExportKeyword).map((m) => m.getText(sf));
-    push(name.text, [...keep, withoutModifiers(stmt)].join(' '));
-  }
-  return byName;
 }
