@@ -73,6 +73,25 @@ describe('numeric engine correctness links', () => {
   }, 90_000);
 });
 
+describe('preemption', () => {
+  it('a request preempted for KV space and recomputed emits the same tokens', () => {
+    const run = (config: Parameters<typeof createNumericEngine>[0]): { out: number[][]; preemptions: number; resumed: boolean } => {
+      const { engine } = createNumericEngine({ seed: 3, ...config }, { keepSteps: 0 });
+      for (let i = 0; i < 3; i++) engine.addRequest({ requestId: `p${i}`, promptTokenIds: prompt(248 + i, i), maxTokens: 12 });
+      let resumed = false;
+      while (engine.hasWork()) if (engine.step().schedule?.requests.some((r) => r.kind === 'resumed')) resumed = true;
+      return { out: [0, 1, 2].map((i) => engine.request(`p${i}`).outputTokenIds.slice()), preemptions: engine.stats.numPreemptions, resumed };
+    };
+    const roomy = run({});
+    // 3 usable pages for three requests that each grow into a second page.
+    const tight = run({ numGpuBlocks: 4, maxModelLen: 512, schedulerReserveFullIsl: false });
+    expect(roomy.preemptions).toBe(0);
+    expect(tight.preemptions).toBeGreaterThan(0);
+    expect(tight.resumed).toBe(true);
+    expect(tight.out).toEqual(roomy.out);
+  }, 120_000);
+});
+
 describe('seeded sampling', () => {
   it('is position-keyed: n-gram speculation keeps the tokens; another seed changes them', () => {
     const a = runWorkload({}, { temperature: 0.8 }, 10);

@@ -47,6 +47,22 @@ describe('numeric engine snapshots', () => {
     expect(idx).toEqual(whole.inspector.block({ layer: 1, blockId: 1, cache: 'indexer' }).pageBytes);
   }, 120_000);
 
+  it('an async engine with MTP drafts on the device restores mid-run with an in-flight batch', () => {
+    const make = () => {
+      const ne = createNumericEngine({ seed: 12, asyncScheduling: true, speculative: { method: 'mtp', numSpeculativeTokens: 2 } }, { keepSteps: 0 });
+      ne.engine.addRequest({ requestId: 'x', promptTokenIds: prompt(30, 5), maxTokens: 10 });
+      ne.engine.addRequest({ requestId: 'y', promptTokenIds: prompt(17, 6), maxTokens: 10 });
+      return ne;
+    };
+    const whole = make().engine.run();
+    const cut = make();
+    const head: StepRecord[] = [];
+    for (let i = 0; i < 3; i++) head.push(cut.engine.step());
+    expect(cut.engine.snapshot().inFlight.length).toBeGreaterThan(0);
+    const restored = restoreNumericEngine(JSON.parse(JSON.stringify(cut.engine.snapshot())), { keepSteps: 0 });
+    expect(strip([...head, ...restored.engine.run()])).toBe(strip(whole));
+  }, 60_000);
+
   it('rejects malformed executor state with a named error', () => {
     const { engine } = start();
     engine.step();
