@@ -54,6 +54,14 @@ async function measure(peer: Peer) {
     await c.shutdown();
   }
   const c = await KernelClient.launch({ argv: peer.argv, env: peer.env ?? process.env, startTimeoutMs: 120_000 });
+  try {
+    return await measureRunning(peer, c, starts);
+  } finally {
+    await c.shutdown();
+  }
+}
+
+async function measureRunning(peer: Peer, c: KernelClient, starts: number[]) {
   const firstExecute = await time(() => c.execute(peer.warmup));
   for (let i = 0; i < 20; i++) await c.execute('1 + 1');
   const executes: number[] = [];
@@ -81,7 +89,6 @@ async function measure(peer: Peer) {
     );
     if (numBytes !== 1 << 20) throw new Error(`${peer.name}: the 1 MB display arrived with ${numBytes} characters`);
   }
-  await c.shutdown();
   return { start: median(starts), firstExecute, execMedian: median(executes), execP99: quantile(executes, 0.99), complete: median(completes), display: median(displays) };
 }
 

@@ -2,6 +2,7 @@
 one JSON object; the vitest suite asserts on them. Usage:
     drive_kernel.py KERNEL_NAME ts|js      (JUPYTER_PATH must hold the kernelspec)
 The two flavours differ only in the source snippets (TypeScript kernel vs the test-only fake)."""
+import atexit
 import json
 import signal
 import sys
@@ -32,6 +33,12 @@ c.start_channels()
 c.wait_for_ready(timeout=60)
 facts["start_seconds"] = time.time() - t0
 facts["interrupt_mode"] = km.kernel_spec.interrupt_mode
+
+
+@atexit.register
+def _never_leak_the_kernel():
+    if km.is_alive():
+        km.shutdown_kernel(now=True)
 
 
 def collect(msg_id, timeout=90):
