@@ -18,7 +18,9 @@ const USAGE = `usage: enginelab <command>
   install [--user|--sys-prefix|--prefix DIR] [--name NAME]
                                    register the kernelspec with Jupyter (default --user)
   run NOTEBOOK.ipynb|DIR [--out DIR] [--html] [--allow-errors] [--summary] [--timeout SECONDS]
-                                   execute notebooks headless through the kernel`;
+                                   execute notebooks headless through the kernel
+  simulate --serve "<vllm serve …>" --bench "<vllm bench serve …>" [--env "VAR=value …"] [--set name=value …] [--json FILE|DIR]
+                                   simulate vllm bench serve against the engine; prints vLLM's summary block`;
 
 /** What kernel_info reports before the TypeScript interpreter has loaded (it reports the same after). */
 function staticInfo(): InterpreterInfo {
@@ -41,6 +43,9 @@ function staticInfo(): InterpreterInfo {
 }
 
 async function kernelCommand(argv: readonly string[]): Promise<undefined> {
+  // The sparse-MLA WebAssembly kernels use FMA through relaxed SIMD, which Node 20 gates behind
+  // a flag (on by default from Node 22); without it they fall back to plain SIMD at half speed.
+  (await import('node:v8')).setFlagsFromString('--experimental-wasm-relaxed-simd');
   const args = parseArgs(argv, { values: ['-f', '--connection-file'] }, 'kernel');
   const file = args.values.get('-f') ?? args.values.get('--connection-file') ?? args.positional[0];
   if (file === undefined) throw new UsageError('kernel: -f CONNECTION_FILE is required');
@@ -130,6 +135,8 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
         return await installCommand(rest);
       case 'run':
         return await runCommand(rest);
+      case 'simulate':
+        return await (await import('./cli/simulate')).simulateCommand(rest);
       case undefined:
       case '-h':
       case '--help':
