@@ -11,6 +11,7 @@ import { c128aBufferWidth, c128aDecodeCandidates, c4aDecodeCandidates, stackCand
 import { foldIndexerWeights, indexerLogits, indexerTopK, quantizeIndexerQueries } from '../attention/indexer';
 import { subsetFromV4Cache } from '../attention/cache-subset';
 import { sparseMlaAttention, type AttentionSubset } from '../attention/sparse-attention';
+import { sparseMlaAttentionFast } from '../attention/fast/sparse-mla-fast';
 import { roundBf16 } from '../quant/bf16';
 import { gatherIndexerKeys } from '../quant/indexer-cache';
 import { localToGlobalSlot } from '../quant/paged-layout';
@@ -39,7 +40,7 @@ export interface RowAttentionTrace {
   /** Queries after RoPE [numHeads·512]. */
   readonly q: Float32Array;
   /** Subsets in attention order: 'compressed' (ratio > 1) then 'swa'; global slots with upstream −1 padding. */
-  readonly subsets: readonly { readonly name: 'compressed' | 'swa'; readonly slots: Int32Array; readonly len: number; readonly out: Float64Array; readonly lse: Float64Array }[];
+  readonly subsets: readonly { readonly name: 'compressed' | 'swa'; readonly slots: Int32Array; readonly len: number; readonly out: Float64Array | null; readonly lse: Float64Array }[];
   /** C4A: the indexer's request-local top-k (−1 padded), the logits of every visible entry, and n_vis. */
   readonly indexer: { readonly localTopk: Int32Array; readonly logits: Float64Array; readonly numVisible: number } | null;
   /** Merged output with the sink [numHeads·512]. */
@@ -50,6 +51,13 @@ function ropeTheta(config: TinyV4Config, ratio: number): number {
   return ratio > 1 ? config.compressRopeTheta : config.ropeTheta;
 }
 
+/**
+ * Which sparse-MLA implementation runs: C's float64 reference (default; every subset's (out, lse)
+ * is kept) or D's fp32 WebAssembly SIMD fast path (≈ 15× faster; per-subset outputs are not
+ * produced, only their LSEs and the merged output).
+ */
+export type AttentionPath = 'reference' | 'fast';
+
 /** Runs the layer on `rows` (grouped by nothing: each row carries its own block table). */
 export function attentionLayer(
   rows: readonly TokenRow[],
@@ -57,6 +65,7 @@ export function attentionLayer(
   w: LayerWeights,
   config: TinyV4Config,
   maxModelLen: number,
+  path: AttentionPath = 'reference',
 ): RowAttentionTrace[] {
   const { numHeads: H, qLoraRank: Q, hiddenSize: Hd, oLoraRank: O } = config;
   const ratio = caches.ratio;
@@ -112,10 +121,24 @@ export function attentionLayer(
   subsets.push(subsetFromV4Cache(caches.token.bytes, caches.token.layout, stackCandidateRows(swaRows)));
   names.push('swa');
   rawLists.push(swaRows);
-  const res = sparseMlaAttention({ q, numHeads: H, headDim: HEAD_DIM, scale: V4_SOFTMAX_SCALE, subsets, sink: w.sink });
+  const args = { q, numHeads: H, headDim: HEAD_DIM, scale: V4_SOFTMAX_SCALE, subsets, sink: w.sink };
+  let mergedOut: Float64Array;
+  let subsetOut: (Float64Array | null)[];
+  let subsetLse: Float64Array[];
+  if (path === 'fast') {
+    const f = sparseMlaAttentionFast(args);
+    mergedOut = Float64Array.from(f.out);
+    subsetOut = subsets.map(() => null);
+    subsetLse = f.lse;
+  } else {
+    const r = sparseMlaAttention(args);
+    mergedOut = r.out;
+    subsetOut = r.subsets.map((x) => x.out);
+    subsetLse = r.subsets.map((x) => x.lse);
+  }
   // (4) output projection into the residual stream.
   return rows.map((row, t) => {
-    const o = res.out.subarray(t * H * HEAD_DIM, (t + 1) * H * HEAD_DIM);
+    const o = mergedOut.subarray(t * H * HEAD_DIM, (t + 1) * H * HEAD_DIM);
     const low = new Float32Array(H * O);
     for (let h = 0; h < H; h++) low.set(matVec64(w.woA.subarray(h * O * HEAD_DIM, (h + 1) * O * HEAD_DIM), o, O, HEAD_DIM, h * HEAD_DIM), h * O);
     const proj = matVec(w.woB, low, Hd, H * O);
@@ -129,11 +152,11 @@ export function attentionLayer(
         name,
         slots: rawLists[j]![t]!.slots,
         len: rawLists[j]![t]!.len,
-        out: res.subsets[j]!.out.slice(t * H * HEAD_DIM, (t + 1) * H * HEAD_DIM),
-        lse: res.subsets[j]!.lse.slice(t * H, (t + 1) * H),
+        out: subsetOut[j]?.slice(t * H * HEAD_DIM, (t + 1) * H * HEAD_DIM) ?? null,
+        lse: subsetLse[j]!.slice(t * H, (t + 1) * H),
       })),
       indexer: indexerRes[t]!,
-      out: res.out.slice(t * H * HEAD_DIM, (t + 1) * H * HEAD_DIM),
+      out: mergedOut.slice(t * H * HEAD_DIM, (t + 1) * H * HEAD_DIM),
     };
   });
 }

@@ -5,7 +5,7 @@ export { TinyV4Model } from './tiny-v4-model';
 export type { ForwardToken, ForwardResult } from './tiny-v4-model';
 export { tinyV4Weights } from './weights';
 export type { TinyV4Weights, LayerWeights } from './weights';
-export type { RowAttentionTrace } from './attention-layer';
+export type { RowAttentionTrace, AttentionPath } from './attention-layer';
 export type { CacheKind } from './model-caches';
 export { ModelInspector } from './inspection';
 export type { SlotView, TokenView } from './inspection';

@@ -41,7 +41,8 @@ export interface TokenView {
   readonly candidates: { readonly name: string; readonly len: number; readonly slots: number[] }[];
   /** C4A: selected request-local entries with global slot and indexer score, best first. */
   readonly indexer: { readonly numVisible: number; readonly topk: { local: number; slot: number; score: number }[] } | null;
-  readonly subsets: { readonly name: string; readonly lse: number; readonly out: number[] }[];
+  /** Per subset: its LSE and (reference path only; null on the fast path) its no-sink output. */
+  readonly subsets: { readonly name: string; readonly lse: number; readonly out: number[] | null }[];
   readonly sink: number;
   readonly out: number[];
 }
@@ -132,7 +133,7 @@ export class ModelInspector {
       compressedWrite: tr.compressedWrite === null ? null : { index: tr.compressedWrite.index, slot: tr.compressedWrite.slot, bytes: Array.from(tr.compressedWrite.bytes) },
       candidates: tr.subsets.map((s) => ({ name: s.name, len: s.len, slots: Array.from(s.slots.subarray(0, s.len)).filter((x) => x >= 0) })),
       indexer,
-      subsets: tr.subsets.map((s) => ({ name: s.name, lse: s.lse[head]!, out: headRow(s.out) })),
+      subsets: tr.subsets.map((s) => ({ name: s.name, lse: s.lse[head]!, out: s.out === null ? null : headRow(s.out) })),
       sink: model.weights.layers[args.layer]!.sink[head]!,
       out: headRow(tr.out),
     };

@@ -13,6 +13,7 @@ import { createEngine, restoreEngine, type EngineOptions } from '../create-engin
 import type { Engine } from '../engine-api/engine';
 import { NumericExecutor } from '../runner/numeric-executor';
 import type { EngineSnapshot } from '../trace/snapshot';
+import type { AttentionPath } from './attention-layer';
 import { ModelInspector } from './inspection';
 import { resolveTinyV4Config, TINY_V4_PAGE_SIZE, type TinyV4Config } from './tiny-v4-config';
 
@@ -23,6 +24,11 @@ export interface NumericEngineOptions {
   /** Recent steps whose traces are kept for inspection (default 8; 0 = none). */
   readonly keepSteps?: number;
   readonly numTopLogits?: number;
+  /**
+   * 'reference' (default): C's float64 sparse-MLA code, every subset's (out, lse) inspectable.
+   * 'fast': D's fp32 WebAssembly SIMD path — much faster steps; subsets keep only their LSE.
+   */
+  readonly attention?: AttentionPath;
 }
 
 /** Engine defaults for the tiny model (any of them can be overridden except the page size). */
@@ -53,6 +59,8 @@ function checkNumeric(c: EngineConfig, o: NumericEngineOptions): void {
   if (!Number.isInteger(k) || k < 0) issues.push({ path: 'keepSteps', message: `must be an integer >= 0, got ${JSON.stringify(k)}` });
   const n = o.numTopLogits ?? 5;
   if (!Number.isInteger(n) || n < 1) issues.push({ path: 'numTopLogits', message: `must be an integer >= 1, got ${JSON.stringify(n)}` });
+  const a = o.attention ?? 'reference';
+  if (a !== 'reference' && a !== 'fast') issues.push({ path: 'attention', message: `must be 'reference' or 'fast', got ${JSON.stringify(a)}` });
   if (issues.length > 0) throw new ConfigError(issues);
 }
 
@@ -74,6 +82,7 @@ export function numericEngineOptions(options: NumericEngineOptions = {}, onExecu
         returnDrafts: !config.asyncScheduling,
         keepSteps: options.keepSteps ?? 8,
         numTopLogits: options.numTopLogits ?? 5,
+        attentionPath: options.attention ?? 'reference',
       });
       onExecutor?.(ex);
       return ex;

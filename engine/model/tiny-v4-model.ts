@@ -4,7 +4,7 @@
  * just sampled (V4's MTP layer, reduced to a projection: it shares the embeddings and LM head).
  */
 import { EngineError } from '../base/errors';
-import { attentionLayer, type RowAttentionTrace, type TokenRow } from './attention-layer';
+import { attentionLayer, type AttentionPath, type RowAttentionTrace, type TokenRow } from './attention-layer';
 import { argMax, matVec, rmsNorm, silu } from './linalg';
 import { createLayerCaches, type LayerCaches } from './model-caches';
 import type { TinyV4Config } from './tiny-v4-config';
@@ -29,9 +29,11 @@ export class TinyV4Model {
   readonly weights: TinyV4Weights;
   readonly caches: LayerCaches[];
   readonly maxModelLen: number;
+  readonly attentionPath: AttentionPath;
 
-  constructor(config: TinyV4Config, seed: number, numPages: number, maxModelLen: number) {
+  constructor(config: TinyV4Config, seed: number, numPages: number, maxModelLen: number, attentionPath: AttentionPath = 'reference') {
     this.config = config;
+    this.attentionPath = attentionPath;
     this.weights = tinyV4Weights(config, seed);
     this.caches = createLayerCaches(config.compressRatios, numPages);
     this.maxModelLen = maxModelLen;
@@ -49,7 +51,7 @@ export class TinyV4Model {
     const rows: TokenRow[] = tokens.map((t) => ({ pos: t.pos, blockTable: t.blockTable, hidden: this.embed(t.tokenId) }));
     const traces: RowAttentionTrace[][] = [];
     this.weights.layers.forEach((w, l) => {
-      traces.push(attentionLayer(rows, this.caches[l]!, w, c, this.maxModelLen));
+      traces.push(attentionLayer(rows, this.caches[l]!, w, c, this.maxModelLen, this.attentionPath));
       for (const row of rows) {
         const b = rmsNorm(row.hidden, w.mlpNorm, c.rmsNormEps);
         const g = matVec(w.wGate, b, c.intermediateSize, c.hiddenSize);

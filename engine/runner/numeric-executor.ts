@@ -8,7 +8,7 @@
  */
 import { assert, EngineError } from '../base/errors';
 import { hashString } from '../base/rng';
-import type { RowAttentionTrace } from '../model/attention-layer';
+import type { AttentionPath, RowAttentionTrace } from '../model/attention-layer';
 import { restoreCaches, snapshotCaches } from '../model/model-caches';
 import { proposeNgramDrafts } from '../model/ngram-proposer';
 import { sampleToken, topLogits, type TopLogit } from '../model/sampler';
@@ -34,6 +34,8 @@ export interface NumericExecutorOptions {
   readonly keepSteps: number;
   /** Top logits recorded per sampled position. */
   readonly numTopLogits: number;
+  /** Sparse-MLA implementation (default 'reference'). */
+  readonly attentionPath?: AttentionPath;
 }
 
 interface DeviceRequest {
@@ -80,7 +82,7 @@ export class NumericExecutor implements Executor {
 
   constructor(options: NumericExecutorOptions) {
     this.options = options;
-    this.model = new TinyV4Model(options.model, options.seed, options.numPages, options.maxModelLen);
+    this.model = new TinyV4Model(options.model, options.seed, options.numPages, options.maxModelLen, options.attentionPath ?? 'reference');
   }
 
   /** Recorded steps still kept, oldest first. */

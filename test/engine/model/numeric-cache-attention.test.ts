@@ -111,14 +111,14 @@ describe('numeric engine caches and attention', () => {
     expect(v.candidates.map((c) => c.name)).toEqual(['compressed', 'swa']);
     expect(v.indexer!.topk).toHaveLength(8);
     for (let i = 1; i < 8; i++) expect(v.indexer!.topk[i - 1]!.score).toBeGreaterThanOrEqual(v.indexer!.topk[i]!.score);
-    expect(v.subsets.map((s) => s.out.length)).toEqual([512, 512]);
+    expect(v.subsets.map((s) => s.out!.length)).toEqual([512, 512]);
     // Merged = LSE-weighted subsets with the sink in the denominator (sparse-mla.md §2.6).
     const [c, s] = v.subsets;
     const M = Math.max(c!.lse, s!.lse, v.sink);
     const wc = Math.exp(c!.lse - M);
     const ws = Math.exp(s!.lse - M);
     const den = wc + ws + Math.exp(v.sink - M);
-    for (const d of [0, 100, 447, 448, 511]) expect(v.out[d]!).toBeCloseTo((wc * c!.out[d]! + ws * s!.out[d]!) / den, 12);
+    for (const d of [0, 100, 447, 448, 511]) expect(v.out[d]!).toBeCloseTo((wc * c!.out![d]! + ws * s!.out![d]!) / den, 12);
     expect(JSON.parse(JSON.stringify(v))).toEqual(v);
     const sampled = inspector.sampled({ batchId: last, reqId: 'long' });
     expect(sampled).toHaveLength(1);
@@ -157,6 +157,43 @@ describe('numeric engine caches and attention', () => {
   });
 });
 
+describe('fast attention path', () => {
+  it('keeps the correctness links and stays within fp32 error of the reference; subsets keep only LSEs', () => {
+    const run = (config: Parameters<typeof createNumericEngine>[0], keepSteps = 0) => {
+      const ne = createNumericEngine({ seed: 9, ...config }, { attention: 'fast', keepSteps });
+      ne.engine.addRequest({ requestId: 'long', promptTokenIds: prompt(140, 1), maxTokens: 8 });
+      ne.engine.addRequest({ requestId: 'short', promptTokenIds: prompt(21, 2), maxTokens: 8 });
+      const records = ne.engine.run();
+      return { ne, records, out: ['long', 'short'].map((id) => ne.engine.request(id).outputTokenIds.slice()) };
+    };
+    const plain = run({}, 64);
+    expect(run({ maxNumBatchedTokens: 64 }).out).toEqual(plain.out);
+    expect(run({ speculative: { method: 'ngram', numSpeculativeTokens: 2 } }).out).toEqual(plain.out);
+    const { inspector } = plain.ne;
+    const b = inspector.steps.filter((x) => inspector.record(x).tokens.length > 0).at(-1)!;
+    const row = inspector.record(b).tokens[0]!;
+    const v = inspector.token({ batchId: b, reqId: row.reqId, pos: row.pos, layer: 3 });
+    expect(v.subsets.every((s) => s.out === null && Number.isFinite(s.lse))).toBe(true);
+    // The fp32 merged output agrees with the float64 dense reference over the same cache.
+    const tr = inspector.record(b).traces[3]![0]!;
+    const caches = inspectorCaches(inspector, 3);
+    const subsets = tr.subsets.map((s) => {
+      const cache = s.name === 'swa' ? caches.token : caches.compressed!;
+      const valid = Array.from(s.slots.subarray(0, s.len)).filter((x) => x >= 0);
+      return { kv: dequantizeSlotsV4(cache.bytes, valid, cache.layout), candidates: candidateLists([valid.map((_, i) => i)]) };
+    });
+    const ref = denseSinkAttentionReference({ q: tr.q, subsets, sink: engineSink(inspector, 3), numHeads: H, headDim: D, scale: V4_SOFTMAX_SCALE });
+    let maxErr = 0;
+    let maxRef = 0;
+    for (let i = 0; i < H * D; i++) {
+      maxErr = Math.max(maxErr, Math.abs(ref.out[i]! - tr.out[i]!));
+      maxRef = Math.max(maxRef, Math.abs(ref.out[i]!));
+    }
+    expect(maxErr).toBeLessThan(1e-5 * Math.max(1, maxRef));
+    expect(maxErr).toBeGreaterThan(0); // really the fp32 path, not the float64 one
+  }, 120_000);
+});
+
 describe('numeric engine configuration', () => {
   it('rejects a non-256 page, a sliding-window spec, a foreign drafter and a bad temperature', () => {
     const paths = (f: () => unknown): string[] => {
@@ -172,6 +209,7 @@ describe('numeric engine configuration', () => {
     expect(paths(() => createNumericEngine({ attention: { kind: 'sliding_window', slidingWindow: 128 } }))).toContain('attention');
     expect(paths(() => createNumericEngine({ speculative: { method: 'eagle', numSpeculativeTokens: 1 } }))).toContain('speculative.method');
     expect(paths(() => createNumericEngine({}, { temperature: -1 }))).toContain('temperature');
+    expect(paths(() => createNumericEngine({}, { attention: 'gpu' as never }))).toContain('attention');
     expect(paths(() => createNumericEngine({}, { model: { compressRatios: [1, 8] } }))).toContain('model.compressRatios[1]');
   });
 
