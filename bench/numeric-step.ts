@@ -3,7 +3,8 @@
  * 256, 4 heads × 512, vocab 512) with 16 running requests (prompts of 160 tokens, so every layer
  * type has compressed entries to read). Times decode steps only (the prefill runs first, untimed)
  * and reports steps/s and tokens/s, beside the synthetic executor on the same scheduler (the peer:
- * same config, no math), for sync greedy, sync with inspection traces kept, and async.
+ * same config, no math), for sync greedy, sync with inspection traces kept, async, and the fp32
+ * WebAssembly SIMD attention path.
  * Run: npx tsx bench/numeric-step.ts [decodeSteps]
  */
 import { performance } from 'node:perf_hooks';
@@ -48,6 +49,7 @@ results.push(timeDecode('synthetic executor (peer), sync', createEngine(numericE
 results.push(timeDecode('tiny V4 numeric, sync, greedy', createNumericEngine(base, { keepSteps: 0 }).engine));
 results.push(timeDecode('tiny V4 numeric, sync, traces kept', createNumericEngine(base, { keepSteps: 4 }).engine));
 results.push(timeDecode('tiny V4 numeric, async', createNumericEngine({ ...base, asyncScheduling: true }, { keepSteps: 0 }).engine));
+results.push(timeDecode('tiny V4 numeric, sync, fast attention', createNumericEngine(base, { keepSteps: 0, attention: 'fast' }).engine));
 
 console.log(`numeric-step: ${NUM_REQUESTS} running requests, prompts ${PROMPT_LEN}, ${decodeSteps} timed decode steps each`);
 console.log(['case'.padEnd(40), 'steps/s'.padStart(10), 'tokens/s'.padStart(10), 'ms/step'.padStart(9), 'cpu ms/step'.padStart(12)].join(' '));
