@@ -8,7 +8,7 @@ const engineImpurities = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'fixtures/**', 'engine/wasm/build/**', '**/*.generated.*', '**/assembly/**', '*.tmp.ts'] },
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'fixtures/**', 'engine/wasm/build/**', '**/*.generated.*', '**/assembly/**', '*.tmp.ts', '.tmp/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
