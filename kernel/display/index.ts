@@ -18,6 +18,8 @@ import { runLive, type RunLiveOptions, type Steppable } from './run-live';
 import { toDataFrame } from './dataframe';
 import { dump, load } from '../files/arrow-files';
 import { engineFormatters, kvGridFigure, kvCells, stepTimelineFigure } from './engine-views';
+import { numericFormatters } from './numeric-views';
+import { tensorFormatters } from './tensor-views';
 
 export interface RichDisplayContext {
   /** The CellIO of the request now running (KernelCore.currentIO). */
@@ -146,6 +148,8 @@ export function richFormatters(): RichFormatter[] {
     { name: 'danfo-dataframe', test: isDanfoFrame, format: (v) => tableBundle(v) },
     { name: 'polars-dataframe', test: isPolarsFrame, format: (v) => tableBundle(v) },
     ...engineFormatters(session),
+    ...numericFormatters(session),
+    ...tensorFormatters(session),
   ];
 }
 
@@ -166,3 +170,5 @@ export { TerminalProgressMirror } from './terminal-progress';
 export { runLive } from './run-live';
 export { toDataFrame } from './dataframe';
 export { kvGridFigure, kvCells, stepTimelineFigure } from './engine-views';
+export { compareHeatmapFigure, attentionLseFigure } from './numeric-views';
+export { tensorFigure, tensorStats, replayLseFigure } from './tensor-views';
