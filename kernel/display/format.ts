@@ -23,7 +23,14 @@ export interface FormatOptions {
   readonly depth?: number;
 }
 
-const formatters: DisplayFormatter[] = [];
+/**
+ * The registry lives on `globalThis` under a registered symbol: the kernel can load this module
+ * twice (as ES module and through `require`, e.g. the interpreter's copy and the composition
+ * root's), and both copies must see the same formatters or a cell's last value loses its rich
+ * display.
+ */
+const REGISTRY = Symbol.for('enginelab.displayFormatters');
+const formatters: DisplayFormatter[] = ((globalThis as Record<symbol, unknown>)[REGISTRY] ??= []) as DisplayFormatter[];
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** Adds a formatter; it wins over the defaults and over formatters registered before it. */
