@@ -31,6 +31,16 @@ export interface NumericEngineOptions {
   readonly attention?: AttentionPath;
 }
 
+/**
+ * Default per-step token budget of the numeric engine. A step's time is linear in its scheduled
+ * tokens (≈ 10–15 ms per token on one core: four layers of float64 reference sparse-MLA over
+ * ~130–160 candidates × 4 heads × 512 dims, their projections and fp8 writes), so a budget of 32 keeps
+ * every step — a prefill chunk or a 16-request decode — at a few hundred ms, well under a second
+ * in a notebook. Long prompts are prefilled in 32-token chunks, which give the same tokens as one
+ * chunk (a correctness link the tests hold).
+ */
+export const NUMERIC_MAX_NUM_BATCHED_TOKENS = 32;
+
 /** Engine defaults for the tiny model (any of them can be overridden except the page size). */
 export function numericEngineConfig(config: PartialEngineConfig = {}, model: Partial<TinyV4Config> = {}): PartialEngineConfig {
   const m = resolveTinyV4Config(model);
@@ -39,8 +49,10 @@ export function numericEngineConfig(config: PartialEngineConfig = {}, model: Par
     blockSize: TINY_V4_PAGE_SIZE,
     numGpuBlocks: 33,
     maxModelLen: 4096,
-    maxNumSeqs: 64,
-    maxNumBatchedTokens: 2048,
+    // 16 decoding requests leave half the budget to a prefill chunk; a larger maxNumSeqs raises
+    // the budget with it (vLLM requires maxNumBatchedTokens >= maxNumSeqs).
+    maxNumSeqs: 16,
+    maxNumBatchedTokens: Math.max(NUMERIC_MAX_NUM_BATCHED_TOKENS, config.maxNumSeqs ?? 16),
     ...config,
     synthetic: { eosTokenId: null, ...(config.synthetic ?? {}), vocabSize: m.vocabSize },
   };

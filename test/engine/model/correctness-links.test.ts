@@ -38,10 +38,14 @@ describe('numeric engine correctness links', () => {
   }, 90_000);
 
   it('chunked prefill emits the same tokens as unchunked prefill', () => {
+    // The default 32-token budget chunks the 41- and 135-token prompts; 2048 runs each whole.
+    const unchunked = runWorkload({ maxNumBatchedTokens: 2048 });
     const chunked = runWorkload({ maxNumBatchedTokens: 64, enableChunkedPrefill: true });
+    expect(base.sawPrefillChunk).toBe(true);
     expect(chunked.sawPrefillChunk).toBe(true);
-    expect(base.sawPrefillChunk).toBe(false);
-    expect(chunked.outputs).toEqual(base.outputs);
+    expect(unchunked.sawPrefillChunk).toBe(false);
+    expect(base.outputs).toEqual(unchunked.outputs);
+    expect(chunked.outputs).toEqual(unchunked.outputs);
   }, 60_000);
 
   it('a prefix-cache hit reuses the cached page and emits the same tokens as a miss', () => {

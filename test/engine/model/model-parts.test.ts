@@ -1,7 +1,8 @@
 /**
  * Parts of the tiny model checked on their own: seeded weights, the compressor's window and
  * RoPE position (recomputed here from the token cache), the indexer key written beside each C4A
- * entry, and the MTP head's chained drafts.
+ * entry, the MTP head's chained drafts, and the four-row matVec kernels against a row-by-row
+ * restatement of their summation order (bit for bit: tokens must not move when kernels get faster).
  */
 import { describe, expect, it } from 'vitest';
 import { compressedWriteSlot } from '../../../engine/attention/v4-candidates';
@@ -9,6 +10,7 @@ import { roundBf16 } from '../../../engine/quant/bf16';
 import { indexerCacheLayout, readIndexerKey, quantizeIndexerKey } from '../../../engine/quant/indexer-cache';
 import { quantizeEntryV4, dequantizeEntryV4 } from '../../../engine/quant/v4-entry';
 import { dequantizeSlotsV4, readEntryV4 } from '../../../engine/quant/v4-paged-cache';
+import { matVec, matVec64 } from '../../../engine/model/linalg';
 import { TinyV4Model } from '../../../engine/model/tiny-v4-model';
 import { TINY_V4_CONFIG } from '../../../engine/model/tiny-v4-config';
 import { tinyV4Weights } from '../../../engine/model/weights';
@@ -105,5 +107,50 @@ describe('tiny V4 model parts', () => {
     expect(model.proposeDrafts(h, 9, 1)).toEqual(three.slice(0, 1));
     expect(three.every((t) => Number.isInteger(t) && t >= 0 && t < 512)).toBe(true);
     expect(() => model.embed(512)).toThrow(/tokenId|vocabulary/);
+  });
+});
+
+/** The documented order: even-index products in one float64 sum, odd-index in another, then added. */
+function rowByRow(w: ArrayLike<number>, x: ArrayLike<number>, outDim: number, inDim: number, xOffset: number): Float32Array {
+  const y = new Float32Array(outDim);
+  for (let o = 0; o < outDim; o++) {
+    let even = 0;
+    let odd = 0;
+    for (let i = 0; i < inDim; i++) {
+      const p = w[o * inDim + i]! * x[xOffset + i]!;
+      if (i % 2 === 0) even += p;
+      else odd += p;
+    }
+    y[o] = even + odd;
+  }
+  return y;
+}
+
+describe('matVec kernels', () => {
+  it('give the row-by-row result bit for bit for every row-group remainder, odd widths and offsets', () => {
+    let s = 12345;
+    const next = (): number => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return (s / 2147483648 - 0.5) * 8;
+    };
+    for (const [outDim, inDim] of [[1, 1], [3, 5], [4, 2], [5, 7], [6, 64], [7, 33], [9, 256], [2048, 64]] as const) {
+      const w = Float32Array.from({ length: outDim * inDim }, next);
+      const x32 = Float32Array.from({ length: inDim + 3 }, next);
+      const x64 = Float64Array.from({ length: inDim + 3 }, () => next() / 3);
+      for (const off of [0, 3]) {
+        const want32 = rowByRow(w, x32, outDim, inDim, off);
+        const want64 = rowByRow(w, x64, outDim, inDim, off);
+        expect(Array.from(matVec(w, x32, outDim, inDim, off)).map((v, i) => Object.is(v, want32[i]))).not.toContain(false);
+        expect(Array.from(matVec64(w, x64, outDim, inDim, off)).map((v, i) => Object.is(v, want64[i]))).not.toContain(false);
+      }
+    }
+  });
+
+  it('keep the even/odd accumulator order where another order loses the small terms', () => {
+    // One accumulator in index order gives 2^60 + 1 = 2^60, then 0, 1, 2; the documented order gives 1 + 2.
+    const x = Float32Array.from([2 ** 60, 1, -(2 ** 60), 1, 1]);
+    const w = new Float32Array(5 * 5).fill(1);
+    expect(Array.from(matVec(w, x, 5, 5))).toEqual([3, 3, 3, 3, 3]);
+    expect(Array.from(matVec64(w, Float64Array.from(x), 5, 5))).toEqual([3, 3, 3, 3, 3]);
   });
 });

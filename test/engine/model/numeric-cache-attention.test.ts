@@ -213,6 +213,19 @@ describe('numeric engine configuration', () => {
     expect(paths(() => createNumericEngine({}, { model: { compressRatios: [1, 8] } }))).toContain('model.compressRatios[1]');
   });
 
+  it('defaults to a 32-token step budget (16 sequences) that grows with maxNumSeqs; overrides win', () => {
+    const { engine } = createNumericEngine({ seed: 1 });
+    expect(engine.config.maxNumBatchedTokens).toBe(32);
+    expect(engine.config.maxNumSeqs).toBe(16);
+    expect(createNumericEngine({ maxNumSeqs: 48 }).engine.config.maxNumBatchedTokens).toBe(48);
+    expect(createNumericEngine({ maxNumBatchedTokens: 256 }).engine.config.maxNumBatchedTokens).toBe(256);
+    engine.addRequest({ requestId: 'a', promptTokenIds: prompt(70, 1), maxTokens: 2 });
+    engine.addRequest({ requestId: 'b', promptTokenIds: prompt(9, 2), maxTokens: 2 });
+    const sizes = engine.run().map((r) => r.schedule?.totalNumScheduledTokens ?? 0);
+    expect(Math.max(...sizes)).toBe(32);
+    expect(sizes.slice(0, 4)).toEqual([32, 32, 15, 2]);
+  }, 60_000);
+
   it('rejects prompt tokens outside the vocabulary', () => {
     const { engine } = createNumericEngine();
     expect(() => engine.addRequest({ promptTokenIds: [1, 512] })).toThrow(EngineError);
