@@ -9,6 +9,7 @@
 import { createCellGlobals } from './cell-globals';
 import type { DisplayBundle } from './display/mime';
 import type { CellIO, Interpreter } from './interpreter';
+import { interruptFlag } from './interpreter/interrupt-flag';
 import { KernelCore } from './kernel-core';
 import { periodicGc } from './memory-hygiene';
 import type { ConnectionInfo } from './transport/connection';
@@ -36,7 +37,8 @@ function describe(e: unknown): string {
 export async function serveKernel(options: ServeKernelOptions): Promise<KernelCore> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const define = options.defineGlobals ?? ((v: Record<string, unknown>) => options.interpreter.defineGlobals(v));
-  const transport = new SocketThreadTransport(options.connection);
+  // The socket thread raises the flag that the interpreter's loop guards read.
+  const transport = new SocketThreadTransport(options.connection, logToStderr, interruptFlag);
   const core: KernelCore = new KernelCore({
     interpreter: options.interpreter,
     transport,

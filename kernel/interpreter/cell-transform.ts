@@ -7,6 +7,7 @@
  */
 import ts from 'typescript';
 import { EditedText, type TextEdit } from './edit-map';
+import { guardLoopsInJs, loopGuardEdits } from './loop-guards';
 import { collectTypeErasures } from './strip-types';
 
 export type DeclaredKind = 'var' | 'let' | 'const' | 'function' | 'class' | 'enum' | 'namespace' | 'import' | 'type';
@@ -135,8 +136,12 @@ function transpileStatement(text: string): string {
   return out.replace(/\/\/# sourceMappingURL=.*$/m, '').replace(/^export \{\};?\s*$/m, '').trim();
 }
 
-/** Rewrites an analysed cell into a script; `runtime` names the global helper object. */
-export function compileCell(a: CellAnalysis, runtime: string, isValueImport: ImportFilter = () => true): CompiledCell {
+/**
+ * Rewrites an analysed cell into a script; `runtime` names the global helper object. With
+ * `guardLoops`, loop bodies that may run outside breakOnSigint first call the interrupt guard
+ * (loop-guards.ts).
+ */
+export function compileCell(a: CellAnalysis, runtime: string, isValueImport: ImportFilter = () => true, guardLoops = false): CompiledCell {
   const sf = a.sourceFile;
   const text = a.code;
   const isAsync = a.hasTopLevelAwait;
@@ -196,6 +201,7 @@ export function compileCell(a: CellAnalysis, runtime: string, isValueImport: Imp
     if (collectTypeErasures(stmt, sf, erasures)) {
       edits.push(...erasures);
       if (hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) continue;
+      if (guardLoops) edits.push(...loopGuardEdits(stmt, sf, isAsync));
       if (ts.isVariableStatement(stmt)) {
         const list = stmt.declarationList;
         const kwStart = list.getStart(sf);
@@ -223,6 +229,7 @@ export function compileCell(a: CellAnalysis, runtime: string, isValueImport: Imp
 
     // Not erasable: let the compiler emit this one statement, then apply the same rules.
     let js = transpileStatement(original);
+    if (guardLoops) js = guardLoopsInJs(js, isAsync);
     if (ts.isVariableStatement(stmt)) {
       js = js.replace(/^(const|let) /, 'var ');
       if (isAsync) {

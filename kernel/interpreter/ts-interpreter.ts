@@ -2,7 +2,8 @@
  * The TypeScript interpreter: type-checks each cell against earlier cells and the engine's
  * types, rewrites it so its bindings live on the global object, and runs it with `vm` in this
  * process's own realm (so values cross freely between cells, the engine and npm packages),
- * under `breakOnSigint` so SIGINT stops runaway synchronous code.
+ * under `breakOnSigint` so SIGINT stops runaway synchronous code. Loops after an `await` are
+ * stopped by guards that read the shared interrupt flag (loop-guards.ts, interrupt-flag.ts).
  */
 import vm from 'node:vm';
 import path from 'node:path';
@@ -11,7 +12,9 @@ import type { CellIO, CompleteResult, ExecuteArgs, ExecuteOutcome, InspectResult
 import { toDisplayBundle } from '../display/format';
 import { analyzeCell, compileCell, parseCell } from './cell-transform';
 import { diagnosticsOutcome, interruptOutcome, runtimeErrorOutcome } from './error-format';
+import { clearInterrupt, interruptFlag, raiseInterrupt, takeInterrupt } from './interrupt-flag';
 import { isCompleteCode } from './is-complete';
+import { LOOP_GUARD } from './loop-guards';
 import { StreamRouter } from './stream-router';
 import { TypeService, stripTsExtension } from './type-service';
 import { completeAt, inspectAt } from './language-features';
@@ -75,6 +78,16 @@ export class TsInterpreter implements Interpreter {
         defaultOf: (m: unknown) => (m && (m as { __esModule?: boolean }).__esModule ? (m as { default: unknown }).default : m),
         namespaceOf: (m: unknown) =>
           m && (typeof m === 'object' || typeof m === 'function') && (m as { __esModule?: boolean }).__esModule ? m : { ...(m as object), default: m },
+      },
+      configurable: true,
+      writable: false,
+      enumerable: false,
+    });
+    // Called first in every loop body of cell code; cheap while the flag is down.
+    const flag = interruptFlag;
+    Object.defineProperty(globalThis, LOOP_GUARD, {
+      value: function checkInterrupt(): void {
+        if (flag[0] !== 0 && takeInterrupt(flag)) throw new InterruptSignal('Execution interrupted');
       },
       configurable: true,
       writable: false,
@@ -186,6 +199,7 @@ export class TsInterpreter implements Interpreter {
   }
 
   async execute(args: ExecuteArgs, io: CellIO): Promise<ExecuteOutcome> {
+    clearInterrupt(); // an interrupt that arrived between cells is not for this one
     this.prepare();
     if (this.warmTimer) clearTimeout(this.warmTimer);
     this.router.setTarget(io);
@@ -206,10 +220,15 @@ export class TsInterpreter implements Interpreter {
       const check = this.types.check(analysis);
       if (check.diagnostics.length > 0) return diagnosticsOutcome(check.diagnostics, cell);
       if (!check.fast) this.types.commit(analysis, this.runs);
-      const compiled = compileCell(analysis, RUNTIME_GLOBAL, (node) => {
-        const name = ts.isImportClause(node) ? node.name! : node.name;
-        return check.isValueImportAt(name.getStart(sf));
-      });
+      const compiled = compileCell(
+        analysis,
+        RUNTIME_GLOBAL,
+        (node) => {
+          const name = ts.isImportClause(node) ? node.name! : node.name;
+          return check.isValueImportAt(name.getStart(sf));
+        },
+        true,
+      );
       const ref = { ...cell, body: compiled.body };
       try {
         const script = new vm.Script(compiled.js, { filename: fileName, lineOffset: -1, ...dynamicImportOption() });
@@ -256,7 +275,7 @@ export class TsInterpreter implements Interpreter {
     for (const [key, expr] of Object.entries(exprs)) {
       try {
         const a = analyzeCell(`(${expr}\n)`);
-        const compiled = compileCell(a, RUNTIME_GLOBAL);
+        const compiled = compileCell(a, RUNTIME_GLOBAL, undefined, true);
         const value: unknown = new vm.Script(compiled.js, { filename: 'user-expression.ts', lineOffset: -1 }).runInThisContext({ breakOnSigint: true });
         const b = toDisplayBundle(value);
         out[key] = { status: 'ok', data: b.data, metadata: b.metadata };
@@ -292,6 +311,8 @@ export class TsInterpreter implements Interpreter {
   }
 
   interrupt(): void {
+    // Also stops loops of an interrupted cell's orphaned continuation (or of timers) until the next execute.
+    raiseInterrupt();
     const reject = this.pendingReject;
     this.pendingReject = undefined;
     reject?.(new InterruptSignal('Execution interrupted'));

@@ -2,7 +2,8 @@
  * The main-thread half of the zeromq transport: starts the socket thread (zmq-transport.ts,
  * bundled by worker-bundle.ts), relays decoded messages to the core and messages to send back to it. The
  * shell arrival counter lives in shared memory, so stop_on_error sees messages the socket thread
- * received while the main thread was blocked in a cell.
+ * received while the main thread was blocked in a cell; so does the interrupt flag, which the
+ * socket thread raises on interrupt_request for the interpreter's loop guards.
  */
 import { Worker } from 'node:worker_threads';
 import type { Channel, JupyterMessage } from '../protocol/messages';
@@ -20,10 +21,12 @@ export class SocketThreadTransport implements Transport {
   constructor(
     private readonly connection: ConnectionInfo,
     private readonly log: (line: string) => void = logToStderr,
+    /** Shared flag raised on every interrupt_request (kernel/interpreter/interrupt-flag.ts). */
+    private readonly interruptFlag?: Int32Array,
   ) {}
 
   start(onMessage: (incoming: IncomingMessage) => void): Promise<void> {
-    const worker = new Worker(socketThreadEntry(), { workerData: { connection: this.connection, shellCounter: this.shellCounter } });
+    const worker = new Worker(socketThreadEntry(), { workerData: { connection: this.connection, shellCounter: this.shellCounter, interruptFlag: this.interruptFlag } });
     this.worker = worker;
     return new Promise((resolve, reject) => {
       worker.on('message', (m: FromSocketThread) => {

@@ -19,7 +19,7 @@ const ENTRY = `
 import { parentPort, workerData } from 'node:worker_threads';
 import { serveSockets } from './zmq-transport';
 import { logToStderr } from './transport';
-await serveSockets(workerData.connection, parentPort, workerData.shellCounter, logToStderr);
+await serveSockets(workerData.connection, parentPort, workerData.shellCounter, logToStderr, workerData.interruptFlag);
 `;
 
 function newestSource(): number {

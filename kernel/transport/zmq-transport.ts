@@ -2,8 +2,10 @@
  * The zeromq side of the kernel (the only kernel file importing zeromq). It runs in a worker
  * thread so the heartbeat and the control channel keep answering while a cell blocks the main
  * thread: incoming frames are verified and decoded here, an `interrupt_request` raises SIGINT in
- * the process at once (vm's breakOnSigint turns it into an exception inside a running cell), and
- * decoded messages are posted to the main thread. Bad frames are logged to stderr and dropped.
+ * the process at once (vm's breakOnSigint turns it into an exception inside a running cell) and
+ * raises the shared interrupt flag (the loop guards' way to stop a loop that runs after an
+ * `await`, where no signal listener can run), and decoded messages are posted to the main
+ * thread. Bad frames are logged to stderr and dropped.
  */
 import * as zmq from 'zeromq';
 import type { Channel, JupyterMessage, RequestChannel } from '../protocol/messages';
@@ -59,7 +61,13 @@ class SendQueue {
   }
 }
 
-export async function serveSockets(conn: ConnectionInfo, port: ThreadPort, shellCounter: Int32Array, log: (line: string) => void): Promise<void> {
+export async function serveSockets(
+  conn: ConnectionInfo,
+  port: ThreadPort,
+  shellCounter: Int32Array,
+  log: (line: string) => void,
+  interruptFlag?: Int32Array,
+): Promise<void> {
   const signer = createSigner(conn.key, conn.signature_scheme);
   const linger = 1000;
   const routers: Record<RequestChannel, zmq.Router> = {
@@ -101,6 +109,7 @@ export async function serveSockets(conn: ConnectionInfo, port: ThreadPort, shell
         }
         if (channel === 'control' && decoded.message.header.msg_type === 'interrupt_request') {
           // Must happen here: the main thread may be stuck in a synchronous loop.
+          if (interruptFlag) Atomics.store(interruptFlag, 0, 1);
           process.kill(process.pid, 'SIGINT');
         }
         const seq = channel === 'shell' ? Atomics.add(shellCounter, 0, 1) + 1 : 0;

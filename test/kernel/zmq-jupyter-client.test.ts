@@ -146,6 +146,16 @@ describe.skipIf(skipUnlessAvailable(python !== undefined))('the enginelab TypeSc
     expect(facts.error.reply.traceback.join('\n')).toMatch(/line 1/);
   });
 
+  it('interrupt_request stops a while (true) {} that runs after an await; bindings and the next execute survive', () => {
+    const i = facts.interrupt_after_await;
+    expect(i.control).toEqual({ msg_type: 'interrupt_reply', content: { status: 'ok' } });
+    expect(i.reply).toMatchObject({ status: 'error', ename: 'KeyboardInterrupt' });
+    expect(i.seconds).toBeLessThan(5);
+    expect(i.beating).toBe(true);
+    expect(facts.keep_after_await_interrupt.reply.status).toBe('ok');
+    expect(facts.keep_after_await_interrupt.iopub.find((m: any) => m.msg_type === 'execute_result').content.data['text/plain']).toBe('5');
+  });
+
   it('completion and inspection come from the TypeScript language service', () => {
     expect(facts.complete.status).toBe('ok');
     expect(facts.complete.matches).toContain('max');

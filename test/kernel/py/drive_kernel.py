@@ -120,6 +120,10 @@ facts["history"] = shell_reply(c.history(hist_access_type="tail", n=3, output=Fa
 facts["history_search"] = shell_reply(c.history(hist_access_type="search", pattern="2 +*"))
 facts["interrupt_message"] = interrupt_run("while (true) {}", "message")
 facts["interrupt_signal"] = interrupt_run("while (true) {}", "signal")
+if TS:
+    # a loop after an await runs outside breakOnSigint: the socket thread's interrupt flag stops it
+    facts["interrupt_after_await"] = interrupt_run("await new Promise((r) => setTimeout(r, 10)); while (true) {}", "message")
+    facts["keep_after_await_interrupt"] = run("keep")
 facts["interrupt_async"] = interrupt_run(CODE["sleep"], "manager")
 km.signal_kernel(signal.SIGINT)  # SIGINT while idle must not kill the kernel
 time.sleep(0.3)
