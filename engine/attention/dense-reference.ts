@@ -4,9 +4,8 @@
  * valid candidates (multiset semantics), plus the sink logit in the denominator. No chunking, no
  * online rescaling, no merge — so it checks all three.
  */
-import { EngineError } from '../base/errors';
-import { checkCandidateLists } from './candidate-list';
-import { checkQueries, type AttentionSubset } from './sparse-attention';
+import { checkAttentionCall } from './check-attention-call';
+import type { AttentionSubset } from './sparse-attention';
 
 /** Output [T, H, D] with the sink, and the no-sink LSE of the whole multiset [T, H]. */
 export interface DenseReferenceResult {
@@ -23,16 +22,8 @@ export function denseSinkAttentionReference(args: {
   readonly scale: number;
 }): DenseReferenceResult {
   const { q, subsets, sink, numHeads: H, headDim: D, scale } = args;
-  if (subsets.length === 0) throw new EngineError('subsets must hold at least one subset', 'subsets');
-  if (!Number.isFinite(scale) || scale <= 0) throw new EngineError(`scale must be a positive finite number, got ${scale}`, 'scale');
-  const T = subsets[0]!.candidates.lens.length;
-  checkQueries(q, T, H, D);
-  if (sink.length !== H) throw new EngineError(`sink has ${sink.length} heads, expected numHeads = ${H}`, 'sink');
-  const rowsOf = subsets.map((s, j) => {
-    if (s.kv.length % D !== 0) throw new EngineError(`subsets[${j}].kv is not a multiple of headDim`, 'subsets');
-    checkCandidateLists(s.candidates, T, s.kv.length / D, `subsets[${j}].candidates`);
-    return s.kv.length / D;
-  });
+  const T = checkAttentionCall(args);
+  const rowsOf = subsets.map((s) => s.kv.length / D);
   const out = new Float64Array(T * H * D);
   const lse = new Float64Array(T * H);
   for (let t = 0; t < T; t++) {

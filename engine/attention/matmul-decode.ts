@@ -8,10 +8,9 @@
  * Quirk kept on purpose: a row with no valid candidate and σ = −∞ yields NaN, as upstream does
  * (real heads always have a finite sink; padded heads are skipped there).
  */
-import { EngineError } from '../base/errors';
 import { roundBf16 } from '../quant/bf16';
-import { checkCandidateLists } from './candidate-list';
-import { checkQueries, type AttentionSubset } from './sparse-attention';
+import { checkAttentionCall } from './check-attention-call';
+import type { AttentionSubset } from './sparse-attention';
 
 const f32 = Math.fround;
 
@@ -25,15 +24,7 @@ export function matmulDecodeAttention(args: {
   readonly scale: number;
 }): Float32Array {
   const { q, subsets, sink, numHeads: H, headDim: D, scale } = args;
-  if (subsets.length === 0) throw new EngineError('subsets must hold at least one subset', 'subsets');
-  if (!Number.isFinite(scale) || scale <= 0) throw new EngineError(`scale must be a positive finite number, got ${scale}`, 'scale');
-  const T = subsets[0]!.candidates.lens.length;
-  checkQueries(q, T, H, D);
-  if (sink.length !== H) throw new EngineError(`sink has ${sink.length} heads, expected numHeads = ${H}`, 'sink');
-  subsets.forEach((s, j) => {
-    if (s.kv.length % D !== 0) throw new EngineError(`subsets[${j}].kv is not a multiple of headDim`, 'subsets');
-    checkCandidateLists(s.candidates, T, s.kv.length / D, `subsets[${j}].candidates`);
-  });
+  const T = checkAttentionCall(args);
   const out = new Float32Array(T * H * D);
   for (let t = 0; t < T; t++) {
     // Gather the concatenated candidate rows of this token in bf16, with the valid mask.
@@ -60,7 +51,6 @@ export function matmulDecodeAttention(args: {
         return f32(roundBf16(f32(dot)) * scale);
       });
       const sinkLogit = sink[h]!;
-      if (Number.isNaN(sinkLogit)) throw new EngineError(`sink[${h}] is NaN`, 'sink');
       let M = sinkLogit;
       for (const v of z) M = Math.max(M, v);
       const e = z.map((v) => (v === -Infinity ? 0 : f32(Math.exp(f32(v - M)))));

@@ -9,8 +9,8 @@
  * subset is kept; invalid candidates are never read; duplicates are gathered once per occurrence.
  */
 import { EngineError } from '../../base/errors';
-import { checkCandidateLists } from '../candidate-list';
-import { checkQueries, sparseMlaAttention, type AttentionArgs, type AttentionSubset } from '../sparse-attention';
+import { checkAttentionCall } from '../check-attention-call';
+import { sparseMlaAttention, type AttentionArgs, type AttentionSubset } from '../sparse-attention';
 import { getSparseMlaHeadRunner, type AttendHeadsCall } from './head-runner';
 import { ensureWasmMemory, loadSparseMlaWasm, residentKvOffset, sparseMlaScratchBase, type SparseMlaWasm } from './wasm-kernels';
 
@@ -39,28 +39,6 @@ export function fastPathBlocker(args: { readonly headDim: number; readonly subse
   return null;
 }
 
-function checkArgs(args: FastSparseMlaArgs): number {
-  const { numHeads: H, headDim: D, scale, subsets, sink } = args;
-  if (!Number.isInteger(H) || H <= 0) throw new EngineError(`numHeads must be a positive integer, got ${H}`, 'numHeads');
-  if (!Number.isInteger(D) || D <= 0) throw new EngineError(`headDim must be a positive integer, got ${D}`, 'headDim');
-  if (!Number.isFinite(scale) || scale <= 0) throw new EngineError(`scale must be a positive finite number, got ${scale}`, 'scale');
-  if (!Array.isArray(subsets) || subsets.length === 0) throw new EngineError('subsets must hold at least one subset', 'subsets');
-  const T = subsets[0]!.candidates.lens.length;
-  checkQueries(args.q, T, H, D);
-  if (!sink || sink.length !== H) throw new EngineError(`sink has ${sink?.length} heads, expected numHeads = ${H}`, 'sink');
-  for (let h = 0; h < H; h++) {
-    const v = sink[h]!;
-    if (Number.isNaN(v) || v === Infinity) throw new EngineError(`sink[${h}] = ${v}; a sink must be finite or −Infinity (no sink)`, 'sink');
-  }
-  subsets.forEach((s, j) => {
-    const name = `subsets[${j}]`;
-    if (!(s.kv instanceof Float32Array || s.kv instanceof Float64Array)) throw new EngineError(`${name}.kv must be a Float32Array or Float64Array`, `${name}.kv`);
-    if (s.kv.length % D !== 0) throw new EngineError(`${name}.kv has ${s.kv.length} values, not a multiple of headDim ${D}`, `${name}.kv`);
-    checkCandidateLists(s.candidates, T, s.kv.length / D, `${name}.candidates`);
-  });
-  return T;
-}
-
 /** Finds the first non-finite value among the token's valid rows and throws naming it. */
 function throwNonFiniteRow(args: FastSparseMlaArgs, t: number): never {
   const D = args.headDim;
@@ -86,7 +64,7 @@ function throwNonFiniteRow(args: FastSparseMlaArgs, t: number): never {
  * path cannot run (see `fastPathBlocker`).
  */
 export function sparseMlaAttentionFast(args: FastSparseMlaArgs): FastSparseMlaResult {
-  const T = checkArgs(args);
+  const T = checkAttentionCall(args);
   const { numHeads: H, headDim: D } = args;
   const blocker = args.path === 'reference' ? 'reference forced' : fastPathBlocker(args);
   if (blocker !== null) {
