@@ -11,7 +11,8 @@ import { Engine } from './engine-api/engine';
 import type { Executor, StepCostModel } from './runner/executor';
 import { withCostModel } from './runner/executor';
 import { linearStepCost } from './runner/linear-step-cost';
-import { syntheticAcceptance, type AcceptanceModel, type DraftProposer } from './runner/draft-proposer';
+import type { AcceptanceModel, DraftProposer } from './runner/draft-proposer';
+import { PerPositionAcceptance } from './spec/acceptance-model';
 import { SyntheticExecutor, syntheticProposer } from './runner/synthetic-executor';
 import type { EngineSnapshot } from './trace/snapshot';
 
@@ -38,7 +39,7 @@ function makeExecutorFactory(options: EngineOptions): (config: EngineConfig) => 
       ex = new SyntheticExecutor({
         seed: config.seed,
         vocabSize: config.synthetic.vocabSize,
-        acceptance: options.acceptance ? options.acceptance(config) : syntheticAcceptance(config.synthetic.acceptanceRates),
+        acceptance: options.acceptance ? options.acceptance(config) : new PerPositionAcceptance(config.synthetic.acceptanceRates),
         proposer,
       });
     }

@@ -35,7 +35,6 @@ export type { SpecDecodingSummary } from '../sched/spec-decoding-stats';
 export type { ModelRunnerOutput } from '../runner/model-runner-output';
 export { withCostModel } from '../runner/executor';
 export type { Executor, ExecuteResult, StepCostModel, JsonValue } from '../runner/executor';
-export { syntheticAcceptance } from '../runner/draft-proposer';
 export type { DraftProposer, DraftContext, AcceptanceModel } from '../runner/draft-proposer';
 export { SyntheticExecutor, syntheticProposer } from '../runner/synthetic-executor';
 export { linearStepCost, DEFAULT_LINEAR_STEP_COST } from '../runner/linear-step-cost';

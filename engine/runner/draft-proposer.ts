@@ -29,28 +29,3 @@ export interface AcceptanceModel {
    */
   numAccepted(numDrafts: number, uniform: (i: number) => number): number;
 }
-
-/**
- * vLLM's synthetic rejection sampler (§9.5): unconditional rates `r_i` (first `i` drafts all
- * accepted) become conditional rates `c_i = r_i / r_{i−1}`; draft `i` is accepted while
- * `u_i < c_i`. Positions beyond the list reuse the last conditional rate.
- */
-export function syntheticAcceptance(unconditionalRates: readonly number[]): AcceptanceModel {
-  const conditional: number[] = [];
-  let prev = 1;
-  for (const r of unconditionalRates) {
-    conditional.push(prev > 0 ? Math.min(1, r / prev) : 0);
-    prev = r;
-  }
-  return {
-    numAccepted(numDrafts, uniform) {
-      let a = 0;
-      while (a < numDrafts) {
-        const c = conditional[Math.min(a, conditional.length - 1)] ?? 0;
-        if (!(uniform(a) < c)) break;
-        a++;
-      }
-      return a;
-    },
-  };
-}
