@@ -2,9 +2,11 @@
  * bench/sparse-mla: one decode step of DeepSeek V4-Flash sparse MLA attention (64 heads,
  * 512 compressed + 128 SWA candidates, head dim 512, fp32, sink merge) and one prefill chunk
  * (the same per query token), timed side by side in one run with NumPy on OpenBLAS doing the
- * same math on the same inputs (bench/sparse_mla_numpy.py, Debian /usr/bin/python3). Rounds are
- * interleaved (ours single-thread, ours multi-thread, NumPy) so load on the machine hits all
- * alike. Our KV pools are resident in the kernels' memory (allocateSparseMlaKv) and rows are
+ * same math on the same inputs (bench/sparse_mla_numpy.py, Debian /usr/bin/python3). Ours runs
+ * four ways: the WebAssembly kernels on 1 thread and on --threads threads (worker_threads), and
+ * the native AVX2 kernels (native/sparse-mla, built by `npm run build:native`) on 1 and on
+ * --threads threads, in place on the same wasm memory. Rounds are interleaved (the four of ours,
+ * then NumPy) so load on the machine hits all alike. Our KV pools are resident in the kernels' memory (allocateSparseMlaKv) and rows are
  * gathered per step inside WebAssembly; NumPy gathers from its arrays. Reports per-step medians and minima, GFLOP/s (4·H·N·D per token) and the ratio
  * NumPy time / our time (> 1: we are faster). Outputs are cross-checked against NumPy's.
  *
@@ -21,6 +23,7 @@ import { setFlagsFromString } from 'node:v8';
 setFlagsFromString('--experimental-wasm-relaxed-simd');
 const E = await import('../engine/index');
 const { createThreadedHeadRunner } = await import('./sparse-mla-threads');
+const { loadNativeHeadRunner } = await import('../kernel/native/sparse-mla-native');
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -138,6 +141,18 @@ const dir = mkdtempSync(join(tmpdir(), 'enginelab-sparse-mla-'));
 writeProblems(dir, problems);
 const numpy = startNumpy(dir);
 const threaded = await createThreadedHeadRunner(THREADS);
+const native1 = loadNativeHeadRunner({ threads: 1 });
+const nativeN = loadNativeHeadRunner({ threads: THREADS });
+if (native1.runner === null) console.log(`native kernels unavailable: ${native1.reason}`);
+/** Our runners in timing order (null: the engine's single-thread wasm runner). */
+type Runner = Parameters<typeof E.setSparseMlaHeadRunner>[0];
+const ours: Array<[key: string, label: string, runner: Runner]> = [
+  ['single', 'wasm, 1 thread', null],
+  ['threads', `wasm, ${THREADS} threads`, threaded],
+  ...(native1.runner && nativeN.runner
+    ? [['native1', 'native, 1 thread', native1.runner], ['nativeN', `native, ${THREADS} threads`, nativeN.runner]] as Array<[string, string, Runner]>
+    : []),
+];
 try {
   const info = await numpy.ask('info');
   const loadBefore = loadavg()[0]!;
@@ -146,13 +161,16 @@ try {
   // Correctness first: ours vs NumPy on both problems, and the fast path vs the float64 reference on decode.
   const check: Record<string, number> = {};
   for (const p of problems) {
-    E.setSparseMlaHeadRunner(threaded);
-    const ours = E.sparseMlaAttentionFast(p.args).out;
     await numpy.ask(`out ${p.name}`);
     const theirs = new Float32Array(readFileSync(join(dir, `${p.name}.numpy_out.f32`)).buffer.slice(0));
-    let m = 0;
-    for (let i = 0; i < ours.length; i++) m = Math.max(m, Math.abs(ours[i]! - theirs[i]!));
-    check[`${p.name}_max_abs_vs_numpy`] = m;
+    for (const [key, , runner] of ours) {
+      if (key === 'single') continue; // same kernels and bits as the threaded wasm runner
+      E.setSparseMlaHeadRunner(runner);
+      const out = E.sparseMlaAttentionFast(p.args).out;
+      let m = 0;
+      for (let i = 0; i < out.length; i++) m = Math.max(m, Math.abs(out[i]! - theirs[i]!));
+      check[`${p.name}_${key === 'threads' ? 'wasm' : key}_max_abs_vs_numpy`] = m;
+    }
   }
   E.setSparseMlaHeadRunner(null);
   const ref = E.sparseMlaAttention(problems[0]!.args).out;
@@ -160,21 +178,21 @@ try {
   check['decode_max_abs_fast_vs_f64_reference'] = ref.reduce((m, v, i) => Math.max(m, Math.abs(v - fast[i]!)), 0);
 
   const times: Record<string, Record<string, number[]>> = {};
-  for (const p of problems) times[p.name] = { single: [], threads: [], numpy: [] };
+  for (const p of problems) times[p.name] = Object.fromEntries([...ours.map(([k]) => [k, [] as number[]]), ['numpy', []]]);
   // Warm-up (JIT, page faults, BLAS thread start), then interleaved rounds.
   for (const p of problems) {
-    E.setSparseMlaHeadRunner(null);
-    timeBlock(() => E.sparseMlaAttentionFast(p.args), p.iters);
-    E.setSparseMlaHeadRunner(threaded);
-    timeBlock(() => E.sparseMlaAttentionFast(p.args), p.iters);
+    for (const [, , runner] of ours) {
+      E.setSparseMlaHeadRunner(runner);
+      timeBlock(() => E.sparseMlaAttentionFast(p.args), p.iters);
+    }
     await numpy.ask(`run ${p.name} ${p.iters}`);
   }
   for (let r = 0; r < ROUNDS; r++) {
     for (const p of problems) {
-      E.setSparseMlaHeadRunner(null);
-      times[p.name]!['single']!.push(timeBlock(() => E.sparseMlaAttentionFast(p.args), p.iters));
-      E.setSparseMlaHeadRunner(threaded);
-      times[p.name]!['threads']!.push(timeBlock(() => E.sparseMlaAttentionFast(p.args), p.iters));
+      for (const [key, , runner] of ours) {
+        E.setSparseMlaHeadRunner(runner);
+        times[p.name]![key]!.push(timeBlock(() => E.sparseMlaAttentionFast(p.args), p.iters));
+      }
       times[p.name]!['numpy']!.push((await numpy.ask(`run ${p.name} ${p.iters}`)).ms);
     }
   }
@@ -182,24 +200,23 @@ try {
 
   const results: Record<string, unknown> = {};
   console.log(`sparse-MLA V4-Flash attention (H=${H}, D=${D}, ${TOPK}+${WINDOW} candidates/token, fp32, sink merge); ` +
-    `ours: ${variant}; NumPy ${info.numpy} (${info.numpy_path}), BLAS ${info.blas_libraries.join(', ') || 'unknown'}; ${ROUNDS} interleaved rounds`);
+    `ours: ${variant} and ${native1.runner ? "native-avx2" : `no native (${native1.reason})`}; NumPy ${info.numpy} (${info.numpy_path}), BLAS ${info.blas_libraries.join(', ') || 'unknown'}; ${ROUNDS} interleaved rounds`);
   for (const p of problems) {
     const t = times[p.name]!;
     const row = (k: string) => ({ median_ms: median(t[k]!), min_ms: Math.min(...t[k]!), gflops_at_median: p.flopsPerStep / median(t[k]!) / 1e6 });
-    const res = { single: row('single'), threads: row('threads'), numpy: row('numpy') };
-    const ratio = { single: res.numpy.median_ms / res.single.median_ms, threads: res.numpy.median_ms / res.threads.median_ms };
+    const res = Object.fromEntries([...ours.map(([k]) => [k, row(k)]), ['numpy', row('numpy')]]);
+    const ratio = Object.fromEntries(ours.map(([k]) => [k, res['numpy']!.median_ms / res[k]!.median_ms]));
     results[p.name] = { ...res, numpy_over_ours: ratio, tokens: p.args.subsets[0]!.candidates.lens.length };
     const f = (x: { median_ms: number; min_ms: number; gflops_at_median: number }) =>
-      `${x.median_ms.toFixed(3)} ms (min ${x.min_ms.toFixed(3)}, ${x.gflops_at_median.toFixed(1)} GFLOP/s)`;
+      `${x.median_ms.toFixed(3).padStart(8)} ms (min ${x.min_ms.toFixed(3)}, ${x.gflops_at_median.toFixed(1)} GFLOP/s)`;
     console.log(`${p.name} (${p.args.subsets[0]!.candidates.lens.length} token${p.name === 'decode' ? '' : 's'}):`);
-    console.log(`  ours, 1 thread:        ${f(res.single)}   NumPy/ours = ${ratio.single.toFixed(2)}`);
-    console.log(`  ours, ${THREADS} threads:       ${f(res.threads)}   NumPy/ours = ${ratio.threads.toFixed(2)}`);
-    console.log(`  NumPy (OpenBLAS):      ${f(res.numpy)}`);
+    for (const [k, label] of ours) console.log(`  ${(`ours, ${label}:`).padEnd(28)}${f(res[k]!)}   NumPy/ours = ${ratio[k]!.toFixed(2)}`);
+    console.log(`  ${'NumPy (OpenBLAS):'.padEnd(28)}${f(res['numpy']!)}`);
   }
   const load = { before: loadBefore, after: loadavg()[0]!, cpus: cpus().length };
   console.log(`1-minute load average ${load.before.toFixed(1)} → ${load.after.toFixed(1)} on ${load.cpus} CPUs (timings are only comparable within one run)`);
   console.log('agreement:', Object.entries(check).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(', '));
-  const report = { bench: 'sparse-mla', variant, threads: THREADS, rounds: ROUNDS, numpy: info, load, results, agreement: check };
+  const report = { bench: 'sparse-mla', variant, native: native1.reason ?? 'native-avx2', threads: THREADS, rounds: ROUNDS, numpy: info, load, results, agreement: check };
   if (JSON_OUT) writeFileSync(JSON_OUT, JSON.stringify(report, null, 1));
 } finally {
   numpy.close();

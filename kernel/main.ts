@@ -63,6 +63,10 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
   const interpreter = new LazyInterpreter(async () => {
     const { createTsInterpreter } = await import('./interpreter/index');
     const real = createTsInterpreter({ handleSigint: false, catchAsyncErrors: false });
+    // Native AVX2 sparse-MLA kernels for the engine instance that cells use (the CommonJS one);
+    // missing or stale builds leave the WebAssembly kernels in place with one line on stderr.
+    (cellRequire('./native/install-native-runner') as typeof import('./native/install-native-runner'))
+      .installNativeSparseMla(cellRequire('../engine/index') as typeof import('../engine/index'));
     const defineGlobals = real.defineGlobals.bind(real);
     real.defineGlobals = (values) => defineGlobals(values, types);
     return real;

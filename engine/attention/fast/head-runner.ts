@@ -6,7 +6,10 @@
  * `setSparseMlaHeadRunner`. A runner must return only after every head's output is written.
  */
 import { EngineError } from '../../base/errors';
-import type { SparseMlaWasm } from './wasm-kernels';
+import type { SparseMlaWasm, SparseMlaWasmVariant } from './wasm-kernels';
+
+/** Which implementation produced a fast-path result: a wasm build, a native runner, or the float64 reference. */
+export type SparseMlaPath = SparseMlaWasmVariant | 'native-avx2' | 'reference';
 
 /** Byte offsets and sizes of one token's problem in the shared kernel memory. */
 export interface AttendHeadsCall {
@@ -30,6 +33,12 @@ export interface AttendHeadsCall {
 
 export interface SparseMlaHeadRunner {
   readonly name: string;
+  /**
+   * The implementation that runs the kernels, when it is not the wasm instance's own code (a
+   * native runner operating in place on the wasm memory says 'native-avx2'); reported as the
+   * fast path's `path`. Absent: the wasm variant.
+   */
+  readonly path?: SparseMlaPath;
   /** The wasm instance whose memory the calls address (null: use the engine's default instance). */
   readonly wasm: SparseMlaWasm | null;
   attendHeads(wasm: SparseMlaWasm, call: AttendHeadsCall): void;

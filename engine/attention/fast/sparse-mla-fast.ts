@@ -11,10 +11,10 @@
 import { EngineError } from '../../base/errors';
 import { checkAttentionCall } from '../check-attention-call';
 import { sparseMlaAttention, type AttentionArgs, type AttentionSubset } from '../sparse-attention';
-import { getSparseMlaHeadRunner, type AttendHeadsCall } from './head-runner';
+import { getSparseMlaHeadRunner, type AttendHeadsCall, type SparseMlaPath } from './head-runner';
 import { ensureWasmMemory, loadSparseMlaWasm, residentKvOffset, sparseMlaScratchBase, type SparseMlaWasm } from './wasm-kernels';
 
-export type SparseMlaPath = 'wasm-relaxed-simd' | 'wasm-simd' | 'reference';
+export type { SparseMlaPath } from './head-runner';
 
 /** Result of the fast path: fp32 merged output [T, H, D], and per subset lse_no_sink [T, H]. */
 export interface FastSparseMlaResult {
@@ -22,6 +22,8 @@ export interface FastSparseMlaResult {
   readonly lse: Float64Array[];
   /** Which implementation produced it. */
   readonly path: SparseMlaPath;
+  /** The head runner that ran the kernels ('single-thread', 'native-avx2×2', …); 'reference' on the fallback. */
+  readonly runner: string;
 }
 
 export interface FastSparseMlaArgs extends AttentionArgs {
@@ -69,7 +71,7 @@ export function sparseMlaAttentionFast(args: FastSparseMlaArgs): FastSparseMlaRe
   const blocker = args.path === 'reference' ? 'reference forced' : fastPathBlocker(args);
   if (blocker !== null) {
     const ref = sparseMlaAttention(args);
-    return { out: Float32Array.from(ref.out), lse: ref.subsets.map((r) => r.lse), path: 'reference' };
+    return { out: Float32Array.from(ref.out), lse: ref.subsets.map((r) => r.lse), path: 'reference', runner: 'reference' };
   }
   const runner = getSparseMlaHeadRunner();
   const wasm: SparseMlaWasm = runner.wasm ?? loadSparseMlaWasm()!;
@@ -140,5 +142,5 @@ export function sparseMlaAttentionFast(args: FastSparseMlaArgs): FastSparseMlaRe
     for (let i = 0; i < o.length; i++) if (!Number.isFinite(o[i]!)) throwNonFiniteRow(args, t);
     out.set(o, t * H * D);
   }
-  return { out, lse, path: wasm.variant };
+  return { out, lse, path: runner.path ?? wasm.variant, runner: runner.name };
 }
