@@ -14,7 +14,7 @@ export { parseServeCommand } from './serve-command';
 export type { ServeDeployment } from './serve-command';
 export { VLLM_ERAS, vllmEra } from './vllm-eras';
 export type { EraToggles, MaxTokensCapToggle } from './vllm-eras';
-export { simulateServe, NON_KV_RESERVE_BYTES } from './simulate-serve';
+export { simulateServe, NON_KV_RESERVE_BYTES, DEFAULT_ACCEPTANCE_DISPERSION } from './simulate-serve';
 export type { SimulateServeOptions, SimulateServeResult, SimulationSettings, TimelineRow, SettingValue } from './simulate-serve';
 export { firstDivergence } from './divergence';
 export type { Divergence, RequestDifference } from './divergence';

@@ -5,8 +5,9 @@
  * semaphore (a request's clock starts when it gets a slot), one streamed chunk per engine step that
  * emits tokens for the request, and vLLM's metrics over those timings. `set` applies named
  * toggles: an `era` (vllm-eras.ts), `maxTokensCapPolicy`, `asyncSpecHostSync`,
- * `uniformDecodeRequiresExactK`, `asyncScheduling`, `hardware`, `acceptanceRates`, any cost
- * constant, and any hardware field (`hardware.memoryBandwidth`).
+ * `uniformDecodeRequiresExactK`, `uniformQueryLenSplit`, `asyncScheduling`, `hardware`,
+ * `acceptanceRates`, `acceptanceDispersion`, any cost constant, and any hardware field
+ * (`hardware.memoryBandwidth`).
  */
 import { EngineError } from '../base/errors';
 import { EngineCostModel, type StepCostRecord } from '../cost/engine-cost-model';
@@ -16,7 +17,8 @@ import type { AsyncSpecHostSync } from '../cost/step-timing';
 import { createEngine } from '../create-engine';
 import type { ScheduleRecord } from '../trace/step-record';
 import { hardwarePreset, withHardwareOverrides, type HardwarePreset } from '../presets/hardware-presets';
-import { DEEPSEEK_MTP_ACCEPTANCE_RATES, PerPositionAcceptance } from '../spec/acceptance-model';
+import { DEEPSEEK_MTP_ACCEPTANCE_RATES } from '../spec/acceptance-model';
+import { DispersedAcceptance } from '../spec/dispersed-acceptance';
 import { MtpProposer } from '../spec/mtp-proposer';
 import { SpecDecodeCounters } from '../spec/spec-decode-counters';
 import { fromBenchArgs, type BenchServeConfig } from './bench-args';
@@ -27,6 +29,14 @@ import { parseServeCommand, type ServeDeployment } from './serve-command';
 import { formatBenchSummary } from './summary';
 import { requestReleaseTimes } from './traffic';
 import { vllmEra, type MaxTokensCapToggle } from './vllm-eras';
+
+/**
+ * Default per-request acceptance dispersion for simulated serving. Assumption: no public per-request
+ * acceptance distribution for DeepSeek MTP exists (hardware-and-models.md §4.4). With the default
+ * DeepSeek rates and k = 3, σ = 0.1 moves a request's mean acceptance length from 2.89 to about
+ * 2.57 (−1σ) or 3.29 (+1σ). 0 reproduces vLLM's synthetic sampler, where every request is alike.
+ */
+export const DEFAULT_ACCEPTANCE_DISPERSION = 0.1;
 
 export type SettingValue = string | number | boolean | readonly number[];
 
@@ -48,7 +58,11 @@ export interface SimulationSettings {
   readonly maxTokensCapPolicy: MaxTokensCapToggle;
   readonly asyncSpecHostSync: AsyncSpecHostSync;
   readonly uniformDecodeRequiresExactK: boolean;
+  /** The attention backend's uniform query-length split (`cost/query-len-split.ts`); true = vLLM. */
+  readonly uniformQueryLenSplit: boolean;
   readonly acceptanceRates: readonly number[];
+  /** σ of the per-request log factor on acceptance (`spec/dispersed-acceptance.ts`). */
+  readonly acceptanceDispersion: number;
   readonly costConstants: CostConstants;
   readonly attentionBackend: string;
   readonly numGpuBlocks: number;
@@ -112,6 +126,8 @@ function resolveSettings(d: ServeDeployment, set: Readonly<Record<string, Settin
   let maxTokensCapPolicy = era.maxTokensCapPolicy;
   let asyncSpecHostSync = era.asyncSpecHostSync;
   let uniformDecodeRequiresExactK = true;
+  let uniformQueryLenSplit = true;
+  let acceptanceDispersion = DEFAULT_ACCEPTANCE_DISPERSION;
   let acceptanceRates: readonly number[] = DEEPSEEK_MTP_ACCEPTANCE_RATES.slice(0, Math.max(1, d.numSpeculativeTokens));
   let asyncScheduling = explicitAsync ?? (d.numSpeculativeTokens > 0 && era.asyncByDefaultWithSpec);
   for (const [name, v] of Object.entries(set)) {
@@ -126,6 +142,11 @@ function resolveSettings(d: ServeDeployment, set: Readonly<Record<string, Settin
       asyncSpecHostSync = p;
     } else if (name === 'uniformDecodeRequiresExactK') {
       uniformDecodeRequiresExactK = asBool(name, v);
+    } else if (name === 'uniformQueryLenSplit') {
+      uniformQueryLenSplit = asBool(name, v);
+    } else if (name === 'acceptanceDispersion') {
+      acceptanceDispersion = asNumber(name, v);
+      if (acceptanceDispersion < 0) throw new EngineError(`set.acceptanceDispersion: expected ≥ 0, got ${acceptanceDispersion}`, name);
     } else if (name === 'asyncScheduling') {
       asyncScheduling = asBool(name, v);
     } else if (name === 'acceptanceRates') {
@@ -136,7 +157,7 @@ function resolveSettings(d: ServeDeployment, set: Readonly<Record<string, Settin
       costOverrides[name] = asNumber(name, v);
     } else {
       throw new EngineError(
-        `set: unknown setting '${name}'; known: era, hardware, hardware.<field>, asyncScheduling, maxTokensCapPolicy, asyncSpecHostSync, uniformDecodeRequiresExactK, acceptanceRates, or a cost constant (${Object.keys(DEFAULT_COST_CONSTANTS).join(', ')})`,
+        `set: unknown setting '${name}'; known: era, hardware, hardware.<field>, asyncScheduling, maxTokensCapPolicy, asyncSpecHostSync, uniformDecodeRequiresExactK, uniformQueryLenSplit, acceptanceRates, acceptanceDispersion, or a cost constant (${Object.keys(DEFAULT_COST_CONSTANTS).join(', ')})`,
         name,
       );
     }
@@ -162,7 +183,8 @@ function resolveSettings(d: ServeDeployment, set: Readonly<Record<string, Settin
     );
   }
   return {
-    era: eraName, hardware, asyncScheduling, maxTokensCapPolicy, asyncSpecHostSync, uniformDecodeRequiresExactK, acceptanceRates,
+    era: eraName, hardware, asyncScheduling, maxTokensCapPolicy, asyncSpecHostSync, uniformDecodeRequiresExactK, uniformQueryLenSplit,
+    acceptanceRates, acceptanceDispersion,
     costConstants, attentionBackend, numGpuBlocks, blockSize, hardwareOverrides,
   };
 }
@@ -181,8 +203,9 @@ export function simulateServe(o: SimulateServeOptions): SimulateServeResult {
     cudagraphMode: d.cudagraphMode, attentionBackend: s.attentionBackend, maxNumSeqs: d.maxNumSeqs, maxNumBatchedTokens: d.maxNumBatchedTokens,
     maxCaptureSize: d.maxCudagraphCaptureSize, captureSizes: d.cudagraphCaptureSizes, constants: s.costConstants,
     asyncScheduling: s.asyncScheduling, asyncSpecHostSync: s.asyncSpecHostSync, uniformDecodeRequiresExactK: s.uniformDecodeRequiresExactK,
+    uniformQueryLenSplit: s.uniformQueryLenSplit,
   });
-  const acceptance = new PerPositionAcceptance(s.acceptanceRates);
+  const acceptance = new DispersedAcceptance(s.acceptanceRates, s.acceptanceDispersion);
   const engine = createEngine(
     {
       seed: bench.seed, model: d.model.name, blockSize: s.blockSize, numGpuBlocks: s.numGpuBlocks, maxModelLen: d.maxModelLen,

@@ -46,6 +46,14 @@ export interface CostConstants {
    * magnitude from PR #20059 (≈ 56 ms eager launch of a flattened model graph).
    */
   readonly eagerPerLayerSeconds: number;
+  /**
+   * MLA prefill path over cached context (`query-len-split.ts`): fixed GPU time per layer when any
+   * request with context takes it — the context gather and fp8 dequantisation, the `kv_b_proj`
+   * up-projection GEMM, attention over the context with its LSE, attention over the new tokens and
+   * the LSE merge, each its own kernel (vLLM `_compute_prefill_context`), seconds. Assumption (five
+   * launches of ≈ 5–10 µs each); the data-dependent part is priced by the roofline.
+   */
+  readonly mlaPrefillContextLayerSeconds: number;
   // --- Sampling and verification ---
   /** Sampler + rejection sampler per step, fixed part, seconds. Order of magnitude: vllm-ascend PR #5259 (8–20 µs kernel at batch 256) plus launches. */
   readonly samplerBaseSeconds: number;
@@ -118,6 +126,7 @@ export const DEFAULT_COST_CONSTANTS: CostConstants = {
   fullGraphLaunchSeconds: 30e-6,
   piecewisePerLayerSeconds: 50e-6,
   eagerPerLayerSeconds: 250e-6,
+  mlaPrefillContextLayerSeconds: 40e-6,
   samplerBaseSeconds: 60e-6,
   samplerPerTokenSeconds: 0.2e-6,
   drafterPassOverheadSeconds: 120e-6,

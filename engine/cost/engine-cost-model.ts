@@ -10,6 +10,8 @@ import type { StepCostModel } from '../runner/executor';
 import type { SchedulerOutput } from '../sched/scheduler-output';
 import { RooflineCostModel, type CostModelOptions, type CostRequest } from './step-cost-model';
 import { stepTiming, type AsyncSpecHostSync } from './step-timing';
+import { PersistentBatchOrder } from './persistent-batch-order';
+import { backendQueryLenSupport, decodeThreshold } from './query-len-split';
 import type { RuntimeGraphMode } from './cudagraph-dispatch';
 
 export interface EngineCostModelOptions extends CostModelOptions {
@@ -27,6 +29,8 @@ export interface StepCostRecord {
   readonly numReqs: number;
   readonly uniformDecode: boolean;
   readonly numReadded: number;
+  /** Decoding requests the attention backend's uniform split sent to its prefill path. */
+  readonly numDecodesOnPrefillPath: number;
   readonly gpuUs: number;
   readonly drafterUs: number;
   readonly hostUs: number;
@@ -42,26 +46,33 @@ export class EngineCostModel implements StepCostModel {
   readonly records: StepCostRecord[] = [];
   private previousReqIds = new Set<string>();
   private currentReqIds = new Set<string>();
+  private readonly batchOrder = new PersistentBatchOrder();
+  private readonly decodeThreshold: number;
 
   constructor(o: EngineCostModelOptions) {
     this.roofline = new RooflineCostModel(o);
     this.asyncScheduling = o.asyncScheduling;
     this.asyncSpecHostSync = o.asyncSpecHostSync ?? 'zero_bubble_32951';
+    this.decodeThreshold = decodeThreshold(backendQueryLenSupport(o.attentionBackend), o.numSpecTokens);
   }
 
   reset(): void {
     this.records.length = 0;
     this.previousReqIds.clear();
+    this.batchOrder.reset();
   }
 
   stepTimeUs(so: SchedulerOutput): number {
     if (so.scheduled.length === 0) {
       this.previousReqIds.clear();
+      this.batchOrder.reset();
       return 0;
     }
     const requests: CostRequest[] = [];
     let numReadded = 0;
-    for (const r of so.scheduled) {
+    const order = this.batchOrder.update(so.scheduled, this.decodeThreshold);
+    for (const i of order) {
+      const r = so.scheduled[i]!;
       // A running request absent from the previous batch is re-added with its whole token list (§4.5).
       const isReadd = r.kind === 'running' && !this.previousReqIds.has(r.reqId);
       if (isReadd) numReadded++;
@@ -91,6 +102,7 @@ export class EngineCostModel implements StepCostModel {
       numReqs: cost.graph.numReqs,
       uniformDecode: cost.graph.uniformDecode,
       numReadded,
+      numDecodesOnPrefillPath: cost.numDecodesOnPrefillPath,
       gpuUs: us(t.gpuSeconds),
       drafterUs: us(cost.gpu.drafterSeconds),
       hostUs: us(t.hostSeconds),

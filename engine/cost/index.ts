@@ -18,3 +18,7 @@ export { EngineCostModel } from './engine-cost-model';
 export type { EngineCostModelOptions, StepCostRecord } from './engine-cost-model';
 export { costModelForConfig } from './cost-model-for-config';
 export type { CostModelForConfigOptions } from './cost-model-for-config';
+export { BACKEND_QUERY_LEN_SUPPORT, backendQueryLenSupport, decodeThreshold, numDecodeRequests } from './query-len-split';
+export type { QueryLenSupport } from './query-len-split';
+export { PersistentBatchOrder } from './persistent-batch-order';
+export type { BatchRow } from './persistent-batch-order';

@@ -12,6 +12,7 @@ import { modelPreset, type ModelPreset } from '../presets/model-presets';
 import { DEFAULT_COST_CONSTANTS, withCostOverrides, type CostConstants } from './cost-constants';
 import { CudagraphDispatcher, type CudagraphDispatcherOptions, type GraphDispatch } from './cudagraph-dispatcher';
 import { expectedExpertsTouched, modelShapes, type ModelShapes } from './model-shapes';
+import { backendQueryLenSupport, decodeThreshold, numDecodeRequests } from './query-len-split';
 
 /** One scheduled request as the cost model sees it. */
 export interface CostRequest {
@@ -29,6 +30,7 @@ export interface CostRequest {
 }
 
 export interface StepShape {
+  /** In the model runner's batch order (decode → extend → prefill; see `PersistentBatchOrder`). */
   readonly requests: readonly CostRequest[];
   /** Requests in the running queue when `schedule()` ran (default: the scheduled ones). */
   readonly numRunningRequests?: number;
@@ -46,6 +48,11 @@ export interface GpuCost {
   readonly gemmSeconds: number;
   readonly moeSeconds: number;
   readonly attentionSeconds: number;
+  /**
+   * MLA's prefill path for requests with cached context (included in `attentionSeconds`): the
+   * context is gathered and up-projected through `kv_b_proj` in every layer.
+   */
+  readonly mlaContextSeconds: number;
   readonly allReduceSeconds: number;
   readonly launchSeconds: number;
   readonly samplerSeconds: number;
@@ -68,6 +75,10 @@ export interface HostCost {
 
 export interface StepCost {
   readonly graph: GraphDispatch;
+  /** Requests the attention backend runs on its decode path (the rest take the prefill path). */
+  readonly numDecodePath: number;
+  /** Decoding requests (not prefill chunks) pushed onto the prefill path by a uniform split. */
+  readonly numDecodesOnPrefillPath: number;
   readonly gpu: GpuCost;
   readonly host: HostCost;
 }
@@ -81,6 +92,12 @@ export interface CostModelOptions extends Omit<CudagraphDispatcherOptions, 'numS
   /** vLLM's `--kv-cache-dtype`: `fp8*` stores 1 byte per element; `auto`/`bfloat16` 2. */
   readonly kvCacheDtype?: string;
   readonly constants?: Partial<Record<keyof CostConstants, number>>;
+  /**
+   * Apply the attention backend's uniform query-length split (vLLM behaviour, default true): with a
+   * `UNIFORM` backend, the first request whose length differs from the first one's, and all after
+   * it, take the prefill path. false models a backend that accepts mixed lengths (`VARLEN`).
+   */
+  readonly uniformQueryLenSplit?: boolean;
 }
 
 export class RooflineCostModel {
@@ -93,6 +110,9 @@ export class RooflineCostModel {
   /** KV bytes per token per layer as stored (replicated on every TP rank for MLA). */
   readonly kvBytesPerToken: number;
   private readonly indexerBytesPerToken: number;
+  /** Uniform split applies (dense MLA with a `UNIFORM` backend) and its decode threshold. */
+  private readonly requireUniform: boolean;
+  private readonly decodeThreshold: number;
 
   constructor(o: CostModelOptions) {
     this.model = typeof o.model === 'string' ? modelPreset(o.model) : o.model;
@@ -117,6 +137,27 @@ export class RooflineCostModel {
       this.kvBytesPerToken = 2 * Math.max(1, a.numKvHeads / o.tensorParallelSize) * a.headDim * (fp8 ? 1 : 2);
       this.indexerBytesPerToken = 0;
     }
+    const support = backendQueryLenSupport(o.attentionBackend);
+    this.decodeThreshold = decodeThreshold(support, o.numSpecTokens);
+    this.requireUniform = (o.uniformQueryLenSplit ?? true) && support === 'UNIFORM' && a.kind === 'mla' && a.indexerTopK === undefined;
+  }
+
+  /**
+   * Per-layer time of MLA's prefill path over cached context for requests [from, end): each
+   * context token's latent is read, up-projected to `heads × (nope + v)` in bf16, and read again by
+   * the attention kernel; plus the path's fixed per-layer kernel cost.
+   */
+  private mlaContextLayerSeconds(reqs: readonly CostRequest[], from: number): number {
+    const a = this.model.attention;
+    if (a.kind !== 'mla' || from >= reqs.length) return 0;
+    let ctx = 0;
+    for (let i = from; i < reqs.length; i++) ctx += reqs[i]!.numContextTokens;
+    if (ctx === 0) return 0;
+    const h = this.shapes.headsPerGpu;
+    const flops = 2 * ctx * a.kvLoraRank * h * (a.qkNopeHeadDim + a.vHeadDim);
+    const bytes = ctx * this.kvBytesPerToken + 2 * ctx * h * (a.qkNopeHeadDim + a.qkRopeHeadDim + a.vHeadDim) * 2;
+    // kv_b_proj runs in the checkpoint's weight format (block fp8 for R1-FP8), like the other projections.
+    return this.roofline(flops, bytes, this.peakFor(this.shapes.weightBytes), this.constants.gemmComputeEfficiency) + this.constants.mlaPrefillContextLayerSeconds;
   }
 
   private roofline(flops: number, bytes: number, peakFlops: number, computeEff: number): number {
@@ -184,12 +225,20 @@ export class RooflineCostModel {
       if (!Number.isInteger(q) || q < 1) throw new EngineError(`numScheduledTokens: expected an integer ≥ 1, got ${q}`, 'numScheduledTokens');
       if (!(r.numContextTokens >= 0)) throw new EngineError(`numContextTokens: expected ≥ 0, got ${r.numContextTokens}`, 'numContextTokens');
       counts.push(q);
+    }
+    const numDecodePath = this.requireUniform ? numDecodeRequests(counts, this.decodeThreshold, true) : reqs.length;
+    let numDecodesOnPrefillPath = 0;
+    reqs.forEach((r, i) => {
+      const q = r.numScheduledTokens;
       numTokens += q;
       const end = r.numContextTokens + q;
       const { keys, indexerKeys } = this.attendedKeys(end);
       const dense = keys === end;
       const pairs = dense ? q * r.numContextTokens + (q * (q + 1)) / 2 : q * keys;
-      const perPair = q <= 16 ? s.decodeFlopsPerPairPerHead : s.prefillFlopsPerPairPerHead;
+      // Without a uniform split the path follows the query length; with it, the batch position.
+      const decodePath = this.requireUniform ? i < numDecodePath : q <= 16;
+      if (!decodePath && !r.isPrefillChunk && q <= this.decodeThreshold) numDecodesOnPrefillPath++;
+      const perPair = decodePath ? s.decodeFlopsPerPairPerHead : s.prefillFlopsPerPairPerHead;
       attnFlopsPerLayer += pairs * s.headsPerGpu * perPair + q * indexerKeys * 64 * 128 * 2;
       attnBytesPerLayer += keys * this.kvBytesPerToken + indexerKeys * this.indexerBytesPerToken + q * this.kvBytesPerToken;
       if (!r.isPrefillChunk) {
@@ -198,12 +247,14 @@ export class RooflineCostModel {
         emittedEstimate += 1 + r.numDrafts;
       }
       if (r.isReadd) readd += c.readdPerRequestSeconds + c.readdPerTokenSeconds * (r.numResentTokens ?? r.numContextTokens + q);
-    }
+    });
+    const mlaContextPerLayer = this.requireUniform ? this.mlaContextLayerSeconds(reqs, numDecodePath) : 0;
     const graph = this.dispatcher.dispatch(counts, !shape.disallowFullGraph);
     const t = graph.numTokensPadded;
     const stack = this.layerStackSeconds(t, s.numLayers, s.numDenseLayers, s.numMoeLayers, 0);
     const attnPerLayer = numTokens > 0 ? this.roofline(attnFlopsPerLayer, attnBytesPerLayer, this.hardware.peakFlops.bf16, c.attentionComputeEfficiency) : 0;
-    const attentionSeconds = s.numLayers * attnPerLayer;
+    const mlaContextSeconds = s.numLayers * mlaContextPerLayer;
+    const attentionSeconds = s.numLayers * attnPerLayer + mlaContextSeconds;
     const launchSeconds = numTokens === 0 ? 0
       : graph.mode === 'FULL' ? c.fullGraphLaunchSeconds
         : graph.mode === 'PIECEWISE' ? s.numLayers * c.piecewisePerLayerSeconds
@@ -221,7 +272,9 @@ export class RooflineCostModel {
         const tp = p === 0 ? t : numSampling;
         const st = this.layerStackSeconds(tp, s.numMtpLayers, 0, s.numRoutedExperts > 0 ? s.numMtpLayers : 0, s.mtpExtraParams);
         const attn = this.roofline(attnFlopsPerLayer * (tp / Math.max(1, numTokens)), attnBytesPerLayer, this.hardware.peakFlops.bf16, c.attentionComputeEfficiency);
-        const layers = Math.max(st.gemm + st.moe + st.allReduce + s.numMtpLayers * attn, s.numMtpLayers * c.minLayerSeconds);
+        // Pass 1 runs the target's row layout (padded drafter batch), so the same split applies.
+        const context = p === 0 ? s.numMtpLayers * mlaContextPerLayer : 0;
+        const layers = Math.max(st.gemm + st.moe + st.allReduce + s.numMtpLayers * attn + context, s.numMtpLayers * c.minLayerSeconds);
         drafterSeconds += layers + this.lmHeadSeconds(numSampling) + c.drafterPassOverheadSeconds;
       }
     }
@@ -233,9 +286,11 @@ export class RooflineCostModel {
     const updateSeconds = n > 0 ? c.updateBaseSeconds + c.updatePerRequestSeconds * n + c.outputPerTokenSeconds * emitted : 0;
     return {
       graph,
+      numDecodePath,
+      numDecodesOnPrefillPath,
       gpu: {
         latencyFloorSeconds,
-        gemmSeconds, moeSeconds: stack.moe, attentionSeconds, allReduceSeconds: stack.allReduce, launchSeconds, samplerSeconds,
+        gemmSeconds, moeSeconds: stack.moe, attentionSeconds, mlaContextSeconds, allReduceSeconds: stack.allReduce, launchSeconds, samplerSeconds,
         targetSeconds, drafterSeconds, totalSeconds: targetSeconds + drafterSeconds,
       },
       host: {

@@ -25,7 +25,8 @@ export interface DraftProposer {
 export interface AcceptanceModel {
   /**
    * Number of drafts accepted out of `numDrafts` (0..numDrafts). `uniform(i)` is a deterministic
-   * U[0,1) draw for draft position `i`.
+   * U[0,1) draw for draft position `i`. `requestKey` (the request's stable key, `DraftContext.key`)
+   * lets a model give each request its own acceptance; the same in sync and async runs.
    */
-  numAccepted(numDrafts: number, uniform: (i: number) => number): number;
+  numAccepted(numDrafts: number, uniform: (i: number) => number, requestKey?: number): number;
 }

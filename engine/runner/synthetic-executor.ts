@@ -69,7 +69,7 @@ export class SyntheticExecutor implements Executor {
       }
       const pos = st.numTokens;
       const key = st.key;
-      const accepted = sr.numSpecTokens === 0 ? 0 : acceptance.numAccepted(sr.numSpecTokens, (i) => acceptanceUniform(seed, key, pos, i));
+      const accepted = sr.numSpecTokens === 0 ? 0 : acceptance.numAccepted(sr.numSpecTokens, (i) => acceptanceUniform(seed, key, pos, i), key);
       const toks = new Array<number>(accepted + 1);
       for (let t = 0; t <= accepted; t++) toks[t] = syntheticToken(seed, key, pos + t, vocabSize);
       st.numTokens = pos + accepted + 1;

@@ -6,3 +6,4 @@ export { SpecDecodeCounters } from './spec-decode-counters';
 export type { SpecDecodingMetrics } from './spec-decode-counters';
 export { MtpProposer } from './mtp-proposer';
 export type { DrafterWorkload } from './mtp-proposer';
+export { DispersedAcceptance } from './dispersed-acceptance';

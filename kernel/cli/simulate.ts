@@ -17,7 +17,8 @@ export const SIMULATE_USAGE = `usage: enginelab simulate --serve "<vllm serve co
   --set era=NAME                  pre-27922, report-2025-11-28, pr-29542, pr-29759, pr-31998, current (default)
   --set hardware=NAME             B200 (default), H100, H200, RTX-PRO-6000, GB10
   --set NAME=VALUE                asyncScheduling, maxTokensCapPolicy, asyncSpecHostSync,
-                                  uniformDecodeRequiresExactK, acceptanceRates=a,b,c,
+                                  uniformDecodeRequiresExactK, uniformQueryLenSplit,
+                                  acceptanceRates=a,b,c, acceptanceDispersion (default 0.1),
                                   hardware.<field>, or any cost constant
   --json FILE|DIR                 write the --save-result JSON (vLLM's file name inside a DIR)`;
 
