@@ -1,8 +1,8 @@
 /*
- * A persistent pool of worker threads for splitting one token's heads. A decode step is about a
- * millisecond, so starting threads per call (tens of microseconds) or sleeping between calls
- * (a futex wake-up costs 5-50 microseconds) would eat much of the gain: workers spin briefly
- * (SPIN_NS) on a generation counter after each job, then sleep on a futex. The caller runs the
+ * A persistent pool of worker threads for splitting one token's heads. A decode step is under a
+ * millisecond, so starting threads per call (tens of microseconds) would eat much of the gain:
+ * workers wait on a per-worker generation counter, spinning briefly (SPIN_NS) after each job,
+ * then sleeping on a futex (a wake-up costs microseconds). The caller runs the
  * first head range itself and waits for the rest the same way.
  *
  * Heads are split exactly as engine/attention/fast/head-runner.ts splitHeadRange does: blocks
@@ -28,8 +28,11 @@
 #define cpu_relax() ((void)0)
 #endif
 
-/* How long a thread spins for the next event before sleeping on the futex. */
-#define SPIN_NS 200000L
+/* How long a thread spins for the next event before sleeping on the futex. Short: between two
+ * tokens the JavaScript side spends ~0.25 ms gathering rows, longer than any spin worth its CPU
+ * on a shared 2-core machine (a 1 ms spin made decode slower under load), so the spin only
+ * covers the caller's wait for the workers' last heads. */
+#define SPIN_NS 50000L
 
 static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
 static int num_workers;
@@ -102,8 +105,22 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+/* A forked child has none of the parent's workers (fork copies only the calling thread): it
+ * starts its own on first use instead of waiting for threads that do not exist there. */
+static void forget_workers_in_child(void) {
+  pthread_mutex_init(&job_lock, NULL);
+  num_workers = 0;
+  for (int i = 0; i < SMLA_MAX_THREADS; i++) {
+    atomic_store(&slots[i].generation, 0);
+    atomic_store(&slots[i].sleeping, 0);
+  }
+  atomic_store(&caller_sleeping, 0);
+}
+
 /* Starts workers until there are `want`; returns 0, or -1 if a thread could not be created. */
 static int ensure_workers(int want) {
+  static int atfork_registered;
+  if (!atfork_registered) atfork_registered = pthread_atfork(NULL, NULL, forget_workers_in_child) == 0;
   while (num_workers < want) {
     pthread_t t;
     pthread_attr_t attr;

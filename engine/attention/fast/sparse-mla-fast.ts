@@ -41,6 +41,19 @@ export function fastPathBlocker(args: { readonly headDim: number; readonly subse
   return null;
 }
 
+/**
+ * Whether every value is finite. x·0 is 0 for finite x and NaN for ±∞ and NaN, and a sum of four
+ * fp32 values cannot overflow a double, so one multiply per four values decides it (about twice
+ * as fast as Number.isFinite per element, which showed up at 5% of a decode step).
+ */
+function allFinite(o: Float32Array): boolean {
+  let z = 0;
+  const n4 = o.length & ~3;
+  for (let i = 0; i < n4; i += 4) z += (o[i]! + o[i + 1]! + o[i + 2]! + o[i + 3]!) * 0;
+  for (let i = n4; i < o.length; i++) z += o[i]! * 0;
+  return z === 0;
+}
+
 /** Finds the first non-finite value among the token's valid rows and throws naming it. */
 function throwNonFiniteRow(args: FastSparseMlaArgs, t: number): never {
   const D = args.headDim;
@@ -92,7 +105,7 @@ export function sparseMlaAttentionFast(args: FastSparseMlaArgs): FastSparseMlaRe
   ensureWasmMemory(wasm, sOff + Hp * Math.max(1, maxN) * 4);
   const mem = new Float32Array(wasm.memory.buffer);
   const idx = new Int32Array(wasm.memory.buffer, idxOff, Math.max(1, maxN));
-  mem.fill(0, qOff / 4, oOff / 4); // padded heads' queries stay zero
+  mem.fill(0, qOff / 4 + H * D, oOff / 4); // padded heads' queries stay zero (real heads are written per token)
   for (let h = 0; h < Hp; h++) mem[sinkOff / 4 + h] = h < H ? args.sink[h]! : -Infinity;
 
   const out = new Float32Array(T * H * D);
@@ -139,7 +152,7 @@ export function sparseMlaAttentionFast(args: FastSparseMlaArgs): FastSparseMlaRe
       }
     }
     const o = mem.subarray(oOff / 4, oOff / 4 + H * D);
-    for (let i = 0; i < o.length; i++) if (!Number.isFinite(o[i]!)) throwNonFiniteRow(args, t);
+    if (!allFinite(o)) throwNonFiniteRow(args, t);
     out.set(o, t * H * D);
   }
   return { out, lse, path: runner.path ?? wasm.variant, runner: runner.name };

@@ -200,12 +200,13 @@ describe.skipIf(skipNative)('native sparse-MLA head runner', () => {
     expect(sparseMlaAttentionFast(randomSparseMlaProblem(3, 2, 4, 16, [5, 2])).runner).toBe('single-thread');
   });
 
-  it('a non-finite KV row gives the same EngineError as on the wasm path', () => {
+  it.each([Infinity, -Infinity, NaN])('a KV row holding %s gives the same EngineError as on the wasm path', (bad) => {
     const p = handProblem(23, 4, 16, [[[1, 2], [3]]]);
-    (p.subsets[0]!.kv as Float32Array)[2 * 16 + 5] = Infinity;
+    (p.subsets[0]!.kv as Float32Array)[2 * 16 + 5] = bad;
     setSparseMlaHeadRunner(null);
     const wasmError = (() => { try { sparseMlaAttentionFast(p); } catch (e) { return e; } return null; })();
     expect(wasmError).toBeInstanceOf(EngineError);
+    expect((wasmError as Error).message).toMatch(/subsets\[0\]\.kv row 2 \(candidate 1 of token 0\) holds/);
     setSparseMlaHeadRunner(runner(2));
     expect(() => sparseMlaAttentionFast(p)).toThrow((wasmError as Error).message);
   });
