@@ -63,6 +63,11 @@ export function firstDivergence(a: SimulateServeResult, b: SimulateServeResult):
     if (ta.graphMode !== tb.graphMode) {
       reasons.push(`graph mode ${ta.graphMode} vs ${tb.graphMode} (uniform decode: ${ta.uniformDecode} vs ${tb.uniformDecode})`);
     }
+    if (ta.numDecodesOnPrefillPath !== tb.numDecodesOnPrefillPath) {
+      reasons.push(`${ta.numDecodesOnPrefillPath} vs ${tb.numDecodesOnPrefillPath} decoding request(s) on the MLA prefill path — the backend `
+        + 'takes one query length per batch, so the first request of another length and every later one in the batch run the prefill '
+        + `path (GPU ${(ta.gpuUs / 1e3).toFixed(2)} vs ${(tb.gpuUs / 1e3).toFixed(2)} ms)`);
+    }
     if (reasons.length === 0) reasons.push('different requests were admitted or finished (timing differs between the runs)');
     return { batchIndex: i, a: ta, b: tb, requests: diffs, reasons };
   }

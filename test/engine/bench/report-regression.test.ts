@@ -113,6 +113,8 @@ describe('DeepSeek-R1 report configuration (#29657), full workload', () => {
     expect(e.requests.every((r) => r.numTokensA === 4 && r.numTokensB < 4)).toBe(true);
     expect(e.a.graphMode).toBe('FULL');
     expect(e.b.graphMode).toBe('PIECEWISE');
+    expect(e.reasons.join(' ')).toMatch(/0 vs \d+ decoding request\(s\) on the MLA prefill path/);
+    expect(e.b.numDecodesOnPrefillPath).toBeGreaterThan(0);
     expect(e.b.stepUs).toBeGreaterThan(e.a.stepUs);
   });
 });
