@@ -166,6 +166,17 @@ describe.skipIf(skipNative)('native sparse-MLA head runner', () => {
     }
   });
 
+  it('300 back-to-back threaded calls of changing shapes all give the 1-thread bits (pool hand-offs)', () => {
+    const problems = [randomSparseMlaProblem(51, 1, 64, 64, [40, 8]), randomSparseMlaProblem(52, 1, 8, 16, [3, 2]), randomSparseMlaProblem(53, 1, 20, 32, [9, 0])];
+    const expected = problems.map((p) => runWith(runner(1), p).out);
+    const r2 = runner(2), r3 = runner(3);
+    for (let i = 0; i < 300; i++) {
+      const k = i % problems.length;
+      const got = runWith(i % 2 ? r2 : r3, problems[k]!).out;
+      if (!Buffer.from(got.buffer).equals(Buffer.from(expected[k]!.buffer))) throw new Error(`call ${i} (problem ${k}) differs`);
+    }
+  });
+
   it('writes in place into the wasm memory it is handed (the addon aliases the shared buffer)', () => {
     const addon = requireAddon();
     const wasm = loadSparseMlaWasm()!;
