@@ -69,7 +69,7 @@ if (!force && existsSync(binary) && existsSync(record)) {
 }
 
 const t0 = performance.now();
-const objDir = join(outDir, 'native-obj');
+const objDir = join(outDir, `native-obj-${process.pid}`); // per process: two concurrent installs never share objects
 mkdirSync(objDir, { recursive: true });
 const sources = readdirSync(srcDir).filter((n) => n.endsWith('.c')).sort();
 const define = `-DSMLA_SOURCE_HASH="${hash}"`;
@@ -87,6 +87,7 @@ if (failed.length === 0) {
   else failed = [{ name: 'link', ...link }];
   rmSync(tmp, { force: true });
 }
+rmSync(objDir, { recursive: true, force: true });
 if (failed.length > 0) {
   for (const f of failed) process.stderr.write(`${f.name}:\n${f.err}\n`);
   console.log('build-native: FAILED to compile the native sparse-MLA kernels (errors above); the WebAssembly kernels stay in use');
@@ -95,5 +96,4 @@ if (failed.length > 0) {
 }
 const compiler = probe.stdout.split('\n')[0];
 writeFileSync(record, JSON.stringify({ sourceHash: hash, compiler, flags: [...COMMON, ...SIMD], headers, node: process.version }, null, 1) + '\n');
-rmSync(objDir, { recursive: true, force: true });
 console.log(`build-native: built ${binary} (${compiler}, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
