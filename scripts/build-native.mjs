@@ -1,7 +1,9 @@
 // Builds the native sparse-MLA kernels (native/sparse-mla/*.c, AVX2 + FMA) into
 // build/sparse-mla-native.node with the system gcc and Node's own headers: no downloads, no
 // node-gyp. Runs as package.json's "install" script (so `npm ci` builds it) and by hand:
-//   node scripts/build-native.mjs [--force]
+//   node scripts/build-native.mjs [--force] [--check] [--out DIR]
+// --force rebuilds an up-to-date build; --check only says whether build/ is up to date (exit 1
+// when not) and builds nothing; --out builds into DIR instead of build/ (tests use it).
 // Without gcc, Node's headers, Linux x86-64 or an AVX2/FMA CPU it prints one line and exits 0:
 // the WebAssembly kernels stay in use. A hash of the C sources is compiled into the binary and
 // written beside it (build/sparse-mla-native.json), so the loader can refuse a stale build.
@@ -12,10 +14,12 @@ import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const srcDir = join(root, 'native', 'sparse-mla');
-const outDir = join(root, 'build');
+const outAt = process.argv.indexOf('--out');
+const outDir = outAt >= 0 ? resolve(process.argv[outAt + 1] ?? '') : join(root, 'build');
 const binary = join(outDir, 'sparse-mla-native.node');
 const record = join(outDir, 'sparse-mla-native.json');
 const force = process.argv.includes('--force');
+const checkOnly = process.argv.includes('--check');
 // The addon's N-API glue is built without AVX2 so that it loads (and reports) on any x86-64 CPU.
 const PORTABLE = new Set(['addon.c']);
 const COMMON = ['-O3', '-std=gnu11', '-fPIC', '-pthread', '-fvisibility=hidden', '-ffp-contract=off', '-Wall', '-Wextra'];
@@ -59,16 +63,21 @@ const probe = spawnSync(gcc, ['--version'], { encoding: 'utf8' });
 if (probe.status !== 0) skip(`${gcc} is not installed`);
 
 const hash = sourceHash();
-if (!force && existsSync(binary) && existsSync(record)) {
-  try {
-    if (JSON.parse(readFileSync(record, 'utf8')).sourceHash === hash) {
-      console.log(`build-native: ${binary} is up to date`);
-      process.exit(0);
-    }
-  } catch { /* rebuild */ }
+let upToDate = false;
+try {
+  upToDate = existsSync(binary) && JSON.parse(readFileSync(record, 'utf8')).sourceHash === hash;
+} catch { /* missing or unreadable record: rebuild */ }
+if (checkOnly) {
+  console.log(`build-native: ${binary} is ${upToDate ? 'up to date' : existsSync(binary) ? 'stale (run npm run build:native)' : 'missing (run npm run build:native)'}`);
+  process.exit(upToDate ? 0 : 1);
+}
+if (upToDate && !force) {
+  console.log(`build-native: ${binary} is up to date`);
+  process.exit(0);
 }
 
 const t0 = performance.now();
+mkdirSync(outDir, { recursive: true });
 const objDir = join(outDir, `native-obj-${process.pid}`); // per process: two concurrent installs never share objects
 mkdirSync(objDir, { recursive: true });
 const sources = readdirSync(srcDir).filter((n) => n.endsWith('.c')).sort();

@@ -5,7 +5,7 @@
  * says how to fix them, and the kernel's start-up wiring installs the runner or keeps wasm.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -43,12 +43,27 @@ describe.skipIf(skipNative)('the built binary matches the C sources', () => {
     expect(nativeSourceHash(editedSources())).not.toBe(nativeSourceHash());
   });
 
-  it('running the build script by hand on an up-to-date build is quick and rebuilds nothing', () => {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, [script], { encoding: 'utf8', cwd: root });
-    expect(r.status).toBe(0);
+  it('--check says the build is up to date and builds nothing', () => {
+    const before = statSync(NATIVE_BINARY).mtimeMs;
+    const r = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8', cwd: root });
     expect(r.stdout).toMatch(/up to date/);
+    expect(r.status).toBe(0);
+    expect(statSync(NATIVE_BINARY).mtimeMs).toBe(before);
+  });
+
+  it('a forced build by hand (into another folder) takes under 10 s and yields a loadable binary of the current sources', () => {
+    const out = join(tmp, 'fresh-build');
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [script, '--force', '--out', out], { encoding: 'utf8', cwd: root });
+    expect(r.status, r.stderr).toBe(0);
     expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(r.stdout).toMatch(/^build-native: built .*fresh-build\/sparse-mla-native\.node/);
+    const loaded = loadSparseMlaNativeAddon({ binary: join(out, 'sparse-mla-native.node'), record: join(out, 'sparse-mla-native.json'), sourceDir: NATIVE_SOURCE_DIR });
+    expect(loaded.reason).toBeNull();
+    expect(loaded.addon!.info().sourceHash).toBe(nativeSourceHash());
+    const check = spawnSync(process.execPath, [script, '--check', '--out', join(tmp, 'empty')], { encoding: 'utf8', cwd: root });
+    expect(check.status).toBe(1);
+    expect(check.stdout).toMatch(/missing \(run npm run build:native\)/);
   });
 
   it('the loader refuses sources that differ from the build, saying how to fix it', () => {
