@@ -176,6 +176,12 @@ try {
   const ref = E.sparseMlaAttention(problems[0]!.args).out;
   const fast = E.sparseMlaAttentionFast(problems[0]!.args).out;
   check['decode_max_abs_fast_vs_f64_reference'] = ref.reduce((m, v, i) => Math.max(m, Math.abs(v - fast[i]!)), 0);
+  if (nativeN.runner) {
+    E.setSparseMlaHeadRunner(nativeN.runner);
+    const native = E.sparseMlaAttentionFast(problems[0]!.args).out;
+    E.setSparseMlaHeadRunner(null);
+    check['decode_max_abs_native_vs_f64_reference'] = ref.reduce((m, v, i) => Math.max(m, Math.abs(v - native[i]!)), 0);
+  }
 
   const times: Record<string, Record<string, number[]>> = {};
   for (const p of problems) times[p.name] = Object.fromEntries([...ours.map(([k]) => [k, [] as number[]]), ['numpy', []]]);
