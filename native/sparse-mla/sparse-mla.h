@@ -46,8 +46,9 @@ void smla_pv_accumulate(const smla_call *c, int32_t h0, int32_t h1);
 /* All three phases for heads [h0, h1). attend-heads.c */
 void smla_attend_range(const smla_call *c, int32_t h0, int32_t h1);
 
-/* Runs smla_attend_range over `threads` disjoint head ranges (the caller runs the first).
- * Returns 0, or -1 when the worker threads could not be started (nothing was written). thread-pool.c */
+/* Runs all heads of the call on up to `threads` threads, the caller's included: disjoint head
+ * chunks claimed by whoever is free. Returns 0, or -1 when the worker threads could not be
+ * started (nothing was written). thread-pool.c */
 int smla_run_threads(const smla_call *c, int32_t threads);
 
 /* Most threads one call may use (the caller plus workers). */
