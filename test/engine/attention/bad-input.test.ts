@@ -39,6 +39,17 @@ describe('sparse attention rejects bad input', () => {
     const bad = q.slice();
     bad[3] = NaN;
     expectArg(() => sparseMlaAttention({ ...base, q: bad }), 'q', 'q[3]');
+    for (const [i, v] of [[0, Infinity], [7, -Infinity]] as const) {
+      const inf = q.slice();
+      inf[i] = v;
+      expectArg(() => sparseMlaAttention({ ...base, q: inf }), 'q', `q[${i}]`);
+    }
+    // Float64 queries whose length is not a multiple of 4 (the check's remainder loop).
+    const kv3 = new Float64Array(5 * 3).fill(1);
+    const one = { q: Float64Array.of(0.5, -0.5, Number.NaN), numHeads: 1, headDim: 3, scale: 0.5, sink: [0],
+      subsets: [{ kv: kv3, candidates: candidateLists([[0, 1]]) }] };
+    expectArg(() => sparseMlaAttention(one), 'q', 'q[2]');
+    expect(() => sparseMlaAttention({ ...one, q: Float64Array.of(0.5, -0.5, 2) })).not.toThrow();
   });
   it('a slot id outside the KV rows (positive, or below −1)', () => {
     expectArg(() => sparseMlaAttention({ ...base, subsets: [{ kv, candidates: candidateLists([[0, 5]]) }] }), 'subsets[0].candidates', 'outside');
