@@ -4,8 +4,7 @@
  * valid candidates (multiset semantics), plus the sink logit in the denominator. No chunking, no
  * online rescaling, no merge — so it checks all three.
  */
-import { checkAttentionCall } from './check-attention-call';
-import type { AttentionSubset } from './sparse-attention';
+import { checkAttentionCall, type AttentionCall } from './check-attention-call';
 
 /** Output [T, H, D] with the sink, and the no-sink LSE of the whole multiset [T, H]. */
 export interface DenseReferenceResult {
@@ -13,14 +12,7 @@ export interface DenseReferenceResult {
   readonly lse: Float64Array;
 }
 
-export function denseSinkAttentionReference(args: {
-  readonly q: Float32Array | Float64Array;
-  readonly subsets: readonly AttentionSubset[];
-  readonly sink: ArrayLike<number>;
-  readonly numHeads: number;
-  readonly headDim: number;
-  readonly scale: number;
-}): DenseReferenceResult {
+export function denseSinkAttentionReference(args: AttentionCall): DenseReferenceResult {
   const { q, subsets, sink, numHeads: H, headDim: D, scale } = args;
   const T = checkAttentionCall(args);
   const rowsOf = subsets.map((s) => s.kv.length / D);

@@ -9,20 +9,12 @@
  * (real heads always have a finite sink; padded heads are skipped there).
  */
 import { roundBf16 } from '../quant/bf16';
-import { checkAttentionCall } from './check-attention-call';
-import type { AttentionSubset } from './sparse-attention';
+import { checkAttentionCall, type AttentionCall } from './check-attention-call';
 
 const f32 = Math.fround;
 
 /** Output [T, H, D] as the matmul path stores it (every value a bf16 value). */
-export function matmulDecodeAttention(args: {
-  readonly q: Float32Array | Float64Array;
-  readonly subsets: readonly AttentionSubset[];
-  readonly sink: ArrayLike<number>;
-  readonly numHeads: number;
-  readonly headDim: number;
-  readonly scale: number;
-}): Float32Array {
+export function matmulDecodeAttention(args: AttentionCall): Float32Array {
   const { q, subsets, sink, numHeads: H, headDim: D, scale } = args;
   const T = checkAttentionCall(args);
   const out = new Float32Array(T * H * D);

@@ -5,13 +5,20 @@
  * place does not perturb the numbers drawn elsewhere.
  */
 
+/**
+ * murmur3's 32-bit finaliser: every input bit affects every output bit. The one mixer behind the
+ * engine's stateless hashes (block hashes, synthetic tokens and uniforms, per-request factors).
+ */
+export function fmix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 /** splitmix32 step: spreads a seed over the state words (its outputs are well mixed). */
 function splitmix32(x: number): [number, number] {
   x = (x + 0x9e3779b9) | 0;
-  let z = x;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return [x, (z ^ (z >>> 16)) >>> 0];
+  return [x, fmix32(x)];
 }
 
 /** FNV-1a over a string, for deriving fork seeds from labels. */

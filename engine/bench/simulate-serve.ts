@@ -145,8 +145,7 @@ function resolveSettings(d: ServeDeployment, set: Readonly<Record<string, Settin
     } else if (name === 'uniformQueryLenSplit') {
       uniformQueryLenSplit = asBool(name, v);
     } else if (name === 'acceptanceDispersion') {
-      acceptanceDispersion = asNumber(name, v);
-      if (acceptanceDispersion < 0) throw new EngineError(`set.acceptanceDispersion: expected ≥ 0, got ${acceptanceDispersion}`, name);
+      acceptanceDispersion = asNumber(name, v); // its range is checked by DispersedAcceptance
     } else if (name === 'asyncScheduling') {
       asyncScheduling = asBool(name, v);
     } else if (name === 'acceptanceRates') {

@@ -11,7 +11,6 @@ import type { SchedulerOutput } from '../sched/scheduler-output';
 import { RooflineCostModel, type CostModelOptions, type CostRequest } from './step-cost-model';
 import { stepTiming, type AsyncSpecHostSync } from './step-timing';
 import { PersistentBatchOrder } from './persistent-batch-order';
-import { backendQueryLenSupport, decodeThreshold } from './query-len-split';
 import type { RuntimeGraphMode } from './cudagraph-dispatch';
 
 export interface EngineCostModelOptions extends CostModelOptions {
@@ -47,13 +46,11 @@ export class EngineCostModel implements StepCostModel {
   private previousReqIds = new Set<string>();
   private currentReqIds = new Set<string>();
   private readonly batchOrder = new PersistentBatchOrder();
-  private readonly decodeThreshold: number;
 
   constructor(o: EngineCostModelOptions) {
     this.roofline = new RooflineCostModel(o);
     this.asyncScheduling = o.asyncScheduling;
     this.asyncSpecHostSync = o.asyncSpecHostSync ?? 'zero_bubble_32951';
-    this.decodeThreshold = decodeThreshold(backendQueryLenSupport(o.attentionBackend), o.numSpecTokens);
   }
 
   reset(): void {
@@ -70,7 +67,7 @@ export class EngineCostModel implements StepCostModel {
     }
     const requests: CostRequest[] = [];
     let numReadded = 0;
-    const order = this.batchOrder.update(so.scheduled, this.decodeThreshold);
+    const order = this.batchOrder.update(so.scheduled, this.roofline.decodeThreshold);
     for (const i of order) {
       const r = so.scheduled[i]!;
       // A running request absent from the previous batch is re-added with its whole token list (§4.5).

@@ -110,9 +110,10 @@ export class RooflineCostModel {
   /** KV bytes per token per layer as stored (replicated on every TP rank for MLA). */
   readonly kvBytesPerToken: number;
   private readonly indexerBytesPerToken: number;
-  /** Uniform split applies (dense MLA with a `UNIFORM` backend) and its decode threshold. */
+  /** The model runner's decode threshold: rows of at most this many tokens count as decodes. */
+  readonly decodeThreshold: number;
+  /** Uniform split applies (dense MLA with a `UNIFORM` backend). */
   private readonly requireUniform: boolean;
-  private readonly decodeThreshold: number;
 
   constructor(o: CostModelOptions) {
     this.model = typeof o.model === 'string' ? modelPreset(o.model) : o.model;

@@ -5,7 +5,7 @@
  * well-mixed key, so H here is two 32-bit murmur-style lanes folded into a 53-bit safe integer
  * (collision odds ~2^-53 per pair, far below anything a notebook workload reaches).
  */
-import { hashString } from '../base/rng';
+import { fmix32, hashString } from '../base/rng';
 
 function mix(h: number, k: number): number {
   k = Math.imul(k, 0xcc9e2d51);
@@ -14,15 +14,6 @@ function mix(h: number, k: number): number {
   h ^= k;
   h = (h << 13) | (h >>> 19);
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
-
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 const TWO32 = 4294967296;
@@ -52,7 +43,7 @@ export function hashBlockTokens(parent: number, tokens: readonly number[], start
     a = mix(a, t);
     b = mix(b, t ^ 0x27d4eb2f);
   }
-  a = fmix(a ^ (end - start));
-  b = fmix(b ^ (end - start) ^ a);
+  a = fmix32(a ^ (end - start));
+  b = fmix32(b ^ (end - start) ^ a);
   return (b & 0x1fffff) * TWO32 + a;
 }

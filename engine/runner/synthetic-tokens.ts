@@ -3,19 +3,14 @@
  * so the same request produces the same tokens whatever the batching, sync or async loop,
  * preemptions or snapshot/restore.
  */
-import { hashString } from '../base/rng';
+import { fmix32, hashString } from '../base/rng';
 
 function mix3(a: number, b: number, c: number): number {
   let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
   h ^= Math.imul(b + 0x7f4a7c15, 0xc2b2ae35);
   h = (h << 13) | (h >>> 19);
   h ^= Math.imul(c ^ 0x165667b1, 0x27d4eb2f);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
 /** Stable numeric key of a request id under a seed. */

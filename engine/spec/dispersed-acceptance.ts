@@ -11,16 +11,13 @@
  * skips) pile onto the same few steps; with dispersed acceptance they spread over all steps.
  */
 import { EngineError } from '../base/errors';
+import { fmix32 } from '../base/rng';
 import type { AcceptanceModel } from '../runner/draft-proposer';
 import { PerPositionAcceptance } from './acceptance-model';
 
-/** Deterministic U(0,1) from a 32-bit key and a stream number (splitmix-style finaliser). */
+/** Deterministic U(0,1), never 0 (Box–Muller takes its log), from a 32-bit key and a stream number. */
 function unitFromKey(key: number, stream: number): number {
-  let x = (key ^ Math.imul(stream + 1, 0x9e3779b9)) >>> 0;
-  x = Math.imul(x ^ (x >>> 16), 0x7feb352d) >>> 0;
-  x = Math.imul(x ^ (x >>> 15), 0x846ca68b) >>> 0;
-  x = (x ^ (x >>> 16)) >>> 0;
-  return (x + 0.5) / 4294967296;
+  return (fmix32(key ^ Math.imul(stream + 1, 0x9e3779b9)) + 0.5) / 4294967296;
 }
 
 export class DispersedAcceptance implements AcceptanceModel {

@@ -106,6 +106,8 @@ describe('simulateServe', () => {
     expect(() => run('', small(2, 16, 4, 1), { bogus: 1 })).toThrowError(/unknown setting 'bogus'.*piecewisePerLayerSeconds/);
     expect(() => run('', small(2, 16, 4, 1), { era: 'stone-age' })).toThrowError(/known: pre-27922, report-2025-11-28/);
     expect(() => run('', small(2, 16, 4, 1), { hardware: 'A100' })).toThrowError(/known hardware: B200, H100/);
+    expect(() => run('', small(2, 16, 4, 1), { acceptanceDispersion: -0.1 })).toThrowError(/acceptanceDispersion: expected a finite number ≥ 0/);
+    expect(() => run('', small(2, 16, 4, 1), { uniformQueryLenSplit: 'maybe' })).toThrowError(/uniformQueryLenSplit: expected true or false/);
     expect(() => simulateServe({ serve: 'vllm serve deepseek-ai/DeepSeek-R1 -tp 1', bench: small(2, 16, 4, 1), set: { hardware: 'H100' } })).toThrowError(/does not fit/);
     expect(vllmEra('current').asyncSpecHostSync).toBe('zero_bubble_32951');
   });
