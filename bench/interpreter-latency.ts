@@ -9,7 +9,7 @@ import { register } from 'tsx/cjs/api';
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { createTsInterpreter } from '../kernel/interpreter/index';
+import { createTsInterpreter } from '../kernel/ts-interpreter/index';
 import type { CellIO } from '../kernel/interpreter';
 
 register();

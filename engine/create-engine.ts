@@ -7,12 +7,12 @@ import { numSpeculativeTokens, type EngineConfig, type PartialEngineConfig } fro
 import { resolveConfig } from './config/validate';
 import { EngineCore } from './core/engine-core';
 import { restoreEngineCore } from './core/engine-snapshot';
-import { Engine } from './engine-api/engine';
+import { Engine } from './api/engine';
 import type { Executor, StepCostModel } from './runner/executor';
 import { withCostModel } from './runner/executor';
-import { linearStepCost } from './runner/linear-step-cost';
+import { linearStepCost } from './cost/linear-step-cost';
 import type { AcceptanceModel, DraftProposer } from './runner/draft-proposer';
-import { PerPositionAcceptance } from './spec/acceptance-model';
+import { PerPositionAcceptance } from './spec-decode/acceptance-model';
 import { SyntheticExecutor, syntheticProposer } from './runner/synthetic-executor';
 import type { EngineSnapshot } from './trace/snapshot';
 

@@ -61,7 +61,7 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
   // well: one instance of each module (and of apache-arrow's classes) for cells and kernel alike.
   const cellRequire = createRequire(import.meta.url);
   const interpreter = new LazyInterpreter(async () => {
-    const { createTsInterpreter } = await import('./interpreter/index');
+    const { createTsInterpreter } = await import('./ts-interpreter/index');
     const real = createTsInterpreter({ handleSigint: false, catchAsyncErrors: false });
     // Native AVX2 sparse-MLA kernels for the engine instance that cells use (the CommonJS one);
     // missing or stale builds leave the WebAssembly kernels in place with one line on stderr.

@@ -9,7 +9,7 @@
 import { createCellGlobals } from './cell-globals';
 import type { DisplayBundle } from './display/mime';
 import type { CellIO, Interpreter } from './interpreter';
-import { interruptFlag } from './interpreter/interrupt-flag';
+import { interruptFlag } from './ts-interpreter/interrupt-flag';
 import { KernelCore } from './kernel-core';
 import { periodicGc } from './memory-hygiene';
 import type { ConnectionInfo } from './transport/connection';

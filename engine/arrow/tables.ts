@@ -191,7 +191,7 @@ export function kvBlocksTable(blocks: readonly KvBlockSource[]): Table {
   return buildTable(KV_BLOCKS_SPEC, blocks);
 }
 
-/** Per-request timings as engine/bench's `BenchServeResult.outputs` holds them (seconds). */
+/** Per-request timings as engine/serve-sim's `BenchServeResult.outputs` holds them (seconds). */
 interface RequestTimingLike {
   readonly promptLen: number;
   readonly outputTokens: number;
@@ -215,7 +215,7 @@ function fromOutputs(outputs: readonly RequestTimingLike[]): BenchResultSource {
 }
 
 /**
- * Bench results: a `vllm bench serve --save-result` JSON object, or an engine/bench
+ * Bench results: a `vllm bench serve --save-result` JSON object, or an engine/serve-sim
  * `BenchServeResult` (its `outputs`). One row per request.
  */
 export function benchResultTable(input: BenchResultSource | { readonly outputs: readonly RequestTimingLike[] }): Table {

@@ -10,7 +10,7 @@ import { EngineError } from '../base/errors';
 import {
   backendCudagraphSupport, computeCaptureSizes, isUniformDecodeBatch, padToCaptureSize, resolveCudagraphMode,
   type CudagraphMode, type CudagraphSupport, type RuntimeGraphMode,
-} from './cudagraph-dispatch';
+} from './cudagraph-mode';
 
 export interface CudagraphDispatcherOptions {
   readonly cudagraphMode: CudagraphMode;

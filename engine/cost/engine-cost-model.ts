@@ -11,7 +11,7 @@ import type { SchedulerOutput } from '../sched/scheduler-output';
 import { RooflineCostModel, type CostModelOptions, type CostRequest } from './step-cost-model';
 import { stepTiming, type AsyncSpecHostSync } from './step-timing';
 import { PersistentBatchOrder } from './persistent-batch-order';
-import type { RuntimeGraphMode } from './cudagraph-dispatch';
+import type { RuntimeGraphMode } from './cudagraph-mode';
 
 export interface EngineCostModelOptions extends CostModelOptions {
   readonly asyncScheduling: boolean;

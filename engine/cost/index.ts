@@ -2,8 +2,8 @@
 export {
   CUDAGRAPH_MODES, BACKEND_CUDAGRAPH_SUPPORT, backendCudagraphSupport, resolveCudagraphMode, defaultMaxCaptureSize,
   computeCaptureSizes, padToCaptureSize, isUniformDecodeBatch,
-} from './cudagraph-dispatch';
-export type { CudagraphMode, RuntimeGraphMode, CudagraphSupport, CaptureSizeOptions } from './cudagraph-dispatch';
+} from './cudagraph-mode';
+export type { CudagraphMode, RuntimeGraphMode, CudagraphSupport, CaptureSizeOptions } from './cudagraph-mode';
 export { CudagraphDispatcher } from './cudagraph-dispatcher';
 export type { CudagraphDispatcherOptions, GraphDispatch } from './cudagraph-dispatcher';
 export { DEFAULT_COST_CONSTANTS, withCostOverrides } from './cost-constants';

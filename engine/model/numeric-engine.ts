@@ -10,7 +10,7 @@ import { ConfigError } from '../base/errors';
 import { resolveConfig } from '../config/validate';
 import type { EngineConfig, PartialEngineConfig } from '../config/engine-config';
 import { createEngine, restoreEngine, type EngineOptions } from '../create-engine';
-import type { Engine } from '../engine-api/engine';
+import type { Engine } from '../api/engine';
 import { NumericExecutor } from '../runner/numeric-executor';
 import type { EngineSnapshot } from '../trace/snapshot';
 import type { AttentionPath } from './attention-layer';

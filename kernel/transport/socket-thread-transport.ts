@@ -21,7 +21,7 @@ export class SocketThreadTransport implements Transport {
   constructor(
     private readonly connection: ConnectionInfo,
     private readonly log: (line: string) => void = logToStderr,
-    /** Shared flag raised on every interrupt_request (kernel/interpreter/interrupt-flag.ts). */
+    /** Shared flag raised on every interrupt_request (kernel/ts-interpreter/interrupt-flag.ts). */
     private readonly interruptFlag?: Int32Array,
   ) {}
 

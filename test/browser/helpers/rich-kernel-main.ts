@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { readConnectionFile } from '../../../kernel/transport/connection';
 import { serveKernel } from '../../../kernel/serve-kernel';
-import { createTsInterpreter } from '../../../kernel/interpreter/index';
+import { createTsInterpreter } from '../../../kernel/ts-interpreter/index';
 import type { KernelCore } from '../../../kernel/kernel-core';
 
 const file = process.argv[2];

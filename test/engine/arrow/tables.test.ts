@@ -142,7 +142,7 @@ describe('other tables', () => {
   });
 });
 
-describe('bench results from engine/bench', () => {
+describe('bench results from engine/serve-sim', () => {
   it('reads BenchServeResult.outputs like the saved JSON', () => {
     const outputs = [
       { success: true, promptLen: 100, outputTokens: 3, startTime: 0.5, ttft: 0.02, itl: [0.01, 0.01], latency: 0.04 },

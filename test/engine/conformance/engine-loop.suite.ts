@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../../engine/create-engine';
 import type { PartialEngineConfig } from '../../../engine/config/engine-config';
 import { requestKey, syntheticToken } from '../../../engine/runner/synthetic-tokens';
-import type { Engine } from '../../../engine/engine-api/engine';
+import type { Engine } from '../../../engine/api/engine';
 import { randomWorkload } from '../invariants/workloads';
 
 /** Expected outputs computed without any engine: stop rules over the positional token stream. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../../engine/create-engine';
 import { EngineError, InvariantError } from '../../../engine/base/errors';
-import { linearStepCost } from '../../../engine/runner/linear-step-cost';
+import { linearStepCost } from '../../../engine/cost/linear-step-cost';
 import { makeEngine, range } from '../sched/factories';
 
 describe('async loop: the output of step n arrives while step n+1 is scheduled', () => {

@@ -5,7 +5,7 @@
  */
 import { Rng } from '../../../engine/base/rng';
 import type { PartialEngineConfig, MaxTokensCapPolicy } from '../../../engine/config/engine-config';
-import type { AddRequestOptions } from '../../../engine/engine-api/add-request';
+import type { AddRequestOptions } from '../../../engine/api/add-request';
 
 export interface Workload {
   readonly config: PartialEngineConfig;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { PerPositionAcceptance } from '../../../engine/spec/acceptance-model';
+import { PerPositionAcceptance } from '../../../engine/spec-decode/acceptance-model';
 import { SyntheticExecutor, syntheticProposer } from '../../../engine/runner/synthetic-executor';
 import { acceptanceUniform, requestKey, syntheticToken } from '../../../engine/runner/synthetic-tokens';
 import { withCostModel } from '../../../engine/runner/executor';
-import { linearStepCost } from '../../../engine/runner/linear-step-cost';
+import { linearStepCost } from '../../../engine/cost/linear-step-cost';
 import type { SchedulerOutput, ScheduledRequest } from '../../../engine/sched/scheduler-output';
 import { isUniformDecode } from '../../../engine/sched/scheduler-output';
 

@@ -7,7 +7,7 @@ import type { PartialEngineConfig } from '../../../engine/config/engine-config';
 import { KVCacheManager, type KVCacheManagerOptions } from '../../../engine/kv/kv-cache-manager';
 import { Request } from '../../../engine/request/request';
 import type { AcceptanceModel } from '../../../engine/runner/draft-proposer';
-import type { Engine } from '../../../engine/engine-api/engine';
+import type { Engine } from '../../../engine/api/engine';
 
 let seq = 0;
 

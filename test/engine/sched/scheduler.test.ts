@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Engine } from '../../../engine/engine-api/engine';
+import type { Engine } from '../../../engine/api/engine';
 import { makeEngine, range } from './factories';
 
 /** One line per step: `req:n[c=chunk][new blocks]`, preempted, finished, freed, waiting. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine, restoreEngine } from '../../../engine/create-engine';
 import { EngineError } from '../../../engine/base/errors';
-import type { Engine } from '../../../engine/engine-api/engine';
+import type { Engine } from '../../../engine/api/engine';
 import { randomWorkload } from '../invariants/workloads';
 
 function remaining(e: Engine): string {

@@ -4,7 +4,7 @@ import { makeBatch } from '../cost/make-batch';
 import {
   PerPositionAcceptance, DEEPSEEK_MTP_ACCEPTANCE_RATES, MtpProposer, SpecDecodeCounters, applyRejections, releasePlaceholders,
   verificationResult, verifyGreedy, verifySynthetic,
-} from '../../../engine/spec/index';
+} from '../../../engine/spec-decode/index';
 
 describe('acceptance model', () => {
   it('converts unconditional rates to conditional ones', () => {

@@ -1,8 +1,8 @@
 // Interrupt guards in compiled cells: every loop kind gets one, on its own line, in erasable and
 // re-emitted (enum/namespace/decorated) statements alike; without guardLoops nothing changes.
 import { describe, expect, it } from 'vitest';
-import { analyzeCell, compileCell } from '../../../kernel/interpreter/cell-transform';
-import { LOOP_GUARD } from '../../../kernel/interpreter/loop-guards';
+import { analyzeCell, compileCell } from '../../../kernel/ts-interpreter/cell-transform';
+import { LOOP_GUARD } from '../../../kernel/ts-interpreter/loop-guards';
 
 const guards = (js: string): number => js.split(`${LOOP_GUARD}();`).length - 1;
 const compile = (code: string, guardLoops = true) => compileCell(analyzeCell(code), '__rt', undefined, guardLoops);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inlineDeclarations } from '../../../kernel/interpreter/history-declarations';
+import { inlineDeclarations } from '../../../kernel/ts-interpreter/history-declarations';
 
 describe('inlineDeclarations', () => {
   it('splits a cell declaration file into per-name global statements without declare/export', () => {

@@ -1,7 +1,7 @@
 /** Test helpers: a recording CellIO and a short execute() wrapper. */
 import type { CellIO, ExecuteOutcome } from '../../../kernel/interpreter';
 import type { DisplayBundle } from '../../../kernel/display/mime';
-import type { TsInterpreter } from '../../../kernel/interpreter/index';
+import type { TsInterpreter } from '../../../kernel/ts-interpreter/index';
 
 export interface RecordingIO extends CellIO {
   readonly streams: { name: 'stdout' | 'stderr'; text: string }[];

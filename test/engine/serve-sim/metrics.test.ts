@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeBenchmarkMetrics, metricStats, percentileLinear, type RequestTiming } from '../../../engine/bench/index';
+import { computeBenchmarkMetrics, metricStats, percentileLinear, type RequestTiming } from '../../../engine/serve-sim/index';
 
 // Three hand-made requests (seconds). Hand-computed values below.
 const OUTS: RequestTiming[] = [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEEPSEEK_MTP_ACCEPTANCE_RATES, PerPositionAcceptance } from '../../../engine/spec/acceptance-model';
-import { DispersedAcceptance } from '../../../engine/spec/dispersed-acceptance';
+import { DEEPSEEK_MTP_ACCEPTANCE_RATES, PerPositionAcceptance } from '../../../engine/spec-decode/acceptance-model';
+import { DispersedAcceptance } from '../../../engine/spec-decode/dispersed-acceptance';
 import { Rng } from '../../../engine/base/rng';
 
 const RATES = DEEPSEEK_MTP_ACCEPTANCE_RATES.slice(0, 3);

@@ -1,4 +1,4 @@
-/** Public pieces of engine/bench: `vllm bench serve` dataset, traffic, metrics, result JSON, args and summary. */
+/** Public pieces of engine/serve-sim: `vllm bench serve` dataset, traffic, metrics, result JSON, args and summary. */
 export { sampleRandomRequests, promptTokenIds } from './random-dataset';
 export type { RandomDatasetOptions, SampledRequest } from './random-dataset';
 export { requestReleaseTimes, sampleGamma } from './traffic';

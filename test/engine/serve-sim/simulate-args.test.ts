@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSimulateArgs } from '../../../engine/bench/index';
+import { parseSimulateArgs } from '../../../engine/serve-sim/index';
 import { ConfigError } from '../../../engine/base/errors';
 
 describe('parseSimulateArgs (enginelab simulate)', () => {

@@ -1,4 +1,4 @@
-/** Public pieces of engine/spec: MTP proposer, seeded per-position acceptance, verification accounting, spec-decode metrics. */
+/** Public pieces of engine/spec-decode: MTP proposer, seeded per-position acceptance, verification accounting, spec-decode metrics. */
 export { PerPositionAcceptance, DEEPSEEK_MTP_ACCEPTANCE_RATES } from './acceptance-model';
 export { verificationResult, verifySynthetic, verifyGreedy, applyRejections, releasePlaceholders } from './verify';
 export type { VerificationResult, SpecRequestCounters } from './verify';

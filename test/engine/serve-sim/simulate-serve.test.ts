@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstDivergence, parseServeCommand, simulateServe, vllmEra } from '../../../engine/bench/index';
+import { firstDivergence, parseServeCommand, simulateServe, vllmEra } from '../../../engine/serve-sim/index';
 import { ConfigError } from '../../../engine/base/errors';
 
 const R1_SERVE = 'vllm serve deepseek-ai/DeepSeek-R1-0528 -tp 8 --max-num-seqs 1024 --max-model-len 2176 --max-num-batched-tokens 8192 '

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register } from 'tsx/cjs/api';
 import path from 'node:path';
-import { createTsInterpreter, type TsInterpreter } from '../../../kernel/interpreter/index';
+import { createTsInterpreter, type TsInterpreter } from '../../../kernel/ts-interpreter/index';
 import { plain, recordingIO, run } from './helpers';
 
 const root = path.resolve(__dirname, '../../..');
@@ -221,7 +221,7 @@ describe('fast completion path', () => {
   it('agrees with the language service on members and identifiers', async () => {
     await run(interp, 'const fastRng = new Rng(3);\nlet fastCount = 1;');
     await run(interp, 'fastCount + 1'); // leaves a current program behind
-    const types = (interp as unknown as { types: import('../../../kernel/interpreter/type-service').TypeService }).types;
+    const types = (interp as unknown as { types: import('../../../kernel/ts-interpreter/type-service').TypeService }).types;
     for (const code of ['fastRng.', 'fastRng.ne', 'engine.h', 'fastC', 'Math.ma', '[1, 2].fi', 'const local = 1;\nloc']) {
       types.warm();
       const fast = types.fastCompletions(code, code.length);
@@ -241,7 +241,7 @@ describe('fast completion path', () => {
 describe('fast inspect path', () => {
   it('gives kind, owner, signature and doc comment from the current checker', async () => {
     await run(interp, 'fastCount + 2');
-    const types = (interp as unknown as { types: import('../../../kernel/interpreter/type-service').TypeService }).types;
+    const types = (interp as unknown as { types: import('../../../kernel/ts-interpreter/type-service').TypeService }).types;
     const m = types.fastQuickInfo('fastRng.nextU32', 12);
     expect(m?.signature).toBe('(method) Rng.nextU32(): number');
     expect(m?.documentation).toBe('Uniform 32-bit unsigned integer.');

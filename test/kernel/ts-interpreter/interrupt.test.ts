@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register } from 'tsx/cjs/api';
 import { Worker } from 'node:worker_threads';
 import path from 'node:path';
-import { createTsInterpreter, type TsInterpreter } from '../../../kernel/interpreter/index';
-import { interruptFlag } from '../../../kernel/interpreter/interrupt-flag';
+import { createTsInterpreter, type TsInterpreter } from '../../../kernel/ts-interpreter/index';
+import { interruptFlag } from '../../../kernel/ts-interpreter/interrupt-flag';
 import { plain, run } from './helpers';
 
 const root = path.resolve(__dirname, '../../..');

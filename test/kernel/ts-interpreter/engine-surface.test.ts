@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { register } from 'tsx/cjs/api';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { createTsInterpreter, type TsInterpreter } from '../../../kernel/interpreter/index';
+import { createTsInterpreter, type TsInterpreter } from '../../../kernel/ts-interpreter/index';
 import { plain, recordingIO, run } from './helpers';
 
 const root = path.resolve(__dirname, '../../..');
@@ -35,7 +35,7 @@ describe('a broken engine module', () => {
     const interp = createTsInterpreter({
       projectRoot: root,
       cwd: root,
-      engineModule: 'test/kernel/interpreter/fixtures/broken-engine.ts',
+      engineModule: 'test/kernel/ts-interpreter/fixtures/broken-engine.ts',
       catchAsyncErrors: false,
       handleSigint: false,
     });

@@ -6,7 +6,7 @@
  * `--save-detailed`. The date is supplied by the caller (the engine has no wall clock).
  */
 import { EngineError } from '../base/errors';
-import type { SpecDecodingMetrics } from '../spec/spec-decode-counters';
+import type { SpecDecodingMetrics } from '../spec-decode/spec-decode-counters';
 import type { BenchServeConfig } from './bench-args';
 import type { BenchmarkMetrics, MetricStats, PercentileMetric, RequestTiming } from './metrics';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { promptTokenIds, requestReleaseTimes, sampleGamma, sampleRandomRequests } from '../../../engine/bench/index';
+import { promptTokenIds, requestReleaseTimes, sampleGamma, sampleRandomRequests } from '../../../engine/serve-sim/index';
 import { Rng } from '../../../engine/base/rng';
 
 describe('random dataset', () => {

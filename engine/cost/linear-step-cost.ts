@@ -5,7 +5,7 @@
  */
 import { EngineError } from '../base/errors';
 import type { SchedulerOutput } from '../sched/scheduler-output';
-import type { StepCostModel } from './executor';
+import type { StepCostModel } from '../runner/executor';
 
 export interface LinearStepCost {
   readonly fixedUs: number;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   benchResultFilename, benchResultJson, computeBenchmarkMetrics, formatBenchSummary, fromBenchArgs, type BenchServeResult, type RequestTiming,
-} from '../../../engine/bench/index';
-import { SpecDecodeCounters } from '../../../engine/spec/index';
+} from '../../../engine/serve-sim/index';
+import { SpecDecodeCounters } from '../../../engine/spec-decode/index';
 
 const OUTS: RequestTiming[] = [
   { success: true, promptLen: 1024, outputTokens: 4, startTime: 0, ttft: 0.5, itl: [0.01, 0.02, 0.03], latency: 0.56 },

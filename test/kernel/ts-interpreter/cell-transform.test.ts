@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import vm from 'node:vm';
-import { analyzeCell, compileCell } from '../../../kernel/interpreter/cell-transform';
-import { EditedText } from '../../../kernel/interpreter/edit-map';
+import { analyzeCell, compileCell } from '../../../kernel/ts-interpreter/cell-transform';
+import { EditedText } from '../../../kernel/ts-interpreter/edit-map';
 
 function compile(code: string) {
   return compileCell(analyzeCell(code), '__rt_test');

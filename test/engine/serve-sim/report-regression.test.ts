@@ -7,7 +7,7 @@
 // that do not move in lockstep waves (per-request acceptance dispersion, the default 0.1); with
 // identical acceptance, the partial-draft steps of both modes coincide and async ≈ sync.
 import { describe, expect, it } from 'vitest';
-import { firstDivergence, simulateServe, type SimulateServeResult } from '../../../engine/bench/index';
+import { firstDivergence, simulateServe, type SimulateServeResult } from '../../../engine/serve-sim/index';
 
 const SERVE = 'vllm serve deepseek-ai/DeepSeek-R1-0528 -tp 8 --max-num-seqs 1024 --max-model-len 2176 --max-num-batched-tokens 8192 '
   + '--no-enable-prefix-caching --kv-cache-dtype fp8 --compilation-config \'{"max_cudagraph_capture_size":2048}\' '
