@@ -8,11 +8,12 @@
 import { assert } from '../base/errors';
 import type { EngineConfig } from '../config/engine-config';
 import { Request } from '../request/request';
-import type { Executor } from '../runner/executor';
+import type { Executor } from '../contracts/executor';
 import { AsyncScheduler } from '../sched/async-scheduler';
 import { Scheduler } from '../sched/scheduler';
 import type { InFlightBatch } from '../trace/snapshot';
-import type { OutputEntry, StepRecord } from '../trace/step-record';
+import type { OutputEntry } from '../contracts/engine-core-output';
+import type { StepRecord } from '../trace/step-record';
 
 export class EngineCore {
   readonly config: EngineConfig;

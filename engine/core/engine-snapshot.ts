@@ -6,7 +6,7 @@ import { EngineError } from '../base/errors';
 import { resolveConfig } from '../config/validate';
 import { requestFromState, requestToState } from '../request/request-state';
 import type { Request } from '../request/request';
-import type { Executor } from '../runner/executor';
+import type { Executor } from '../contracts/executor';
 import { SNAPSHOT_VERSION, type EngineSnapshot } from '../trace/snapshot';
 import { EngineCore } from './engine-core';
 

@@ -5,6 +5,7 @@
  * PIECEWISE or NONE. One non-uniform request demotes the whole step from FULL.
  */
 import { EngineError } from '../base/errors';
+import type { SchedulerOutput } from '../contracts/scheduler-output';
 
 export type CudagraphMode = 'NONE' | 'PIECEWISE' | 'FULL' | 'FULL_DECODE_ONLY' | 'FULL_AND_PIECEWISE';
 export type RuntimeGraphMode = 'NONE' | 'PIECEWISE' | 'FULL';
@@ -142,4 +143,9 @@ export function isUniformDecodeBatch(numScheduledTokens: readonly number[], numS
     total += n;
   }
   return max === q && total === q * numScheduledTokens.length;
+}
+
+/** `isUniformDecodeBatch` over a scheduler output's rows (`max(n) == 1+k && total == (1+k)·numReqs`). */
+export function isUniformDecode(out: SchedulerOutput, numSpeculativeTokens: number): boolean {
+  return isUniformDecodeBatch(out.scheduled.map((r) => r.numScheduledTokens), numSpeculativeTokens);
 }

@@ -1,7 +1,7 @@
 /** Public pieces of engine/cost: CUDA-graph dispatch, named cost constants, the step-cost model and step timing. */
 export {
   CUDAGRAPH_MODES, BACKEND_CUDAGRAPH_SUPPORT, backendCudagraphSupport, resolveCudagraphMode, defaultMaxCaptureSize,
-  computeCaptureSizes, padToCaptureSize, isUniformDecodeBatch,
+  computeCaptureSizes, padToCaptureSize, isUniformDecodeBatch, isUniformDecode,
 } from './cudagraph-mode';
 export type { CudagraphMode, RuntimeGraphMode, CudagraphSupport, CaptureSizeOptions } from './cudagraph-mode';
 export { CudagraphDispatcher } from './cudagraph-dispatcher';

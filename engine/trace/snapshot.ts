@@ -6,10 +6,10 @@
 import type { EngineConfig } from '../config/engine-config';
 import type { KVCacheManagerState } from '../kv/kv-cache-manager';
 import type { RequestState } from '../request/request-state';
-import type { JsonValue } from '../runner/executor';
-import type { ModelRunnerOutput } from '../runner/model-runner-output';
+import type { JsonValue } from '../contracts/executor';
+import type { ModelRunnerOutput } from '../contracts/model-runner-output';
 import type { SpecDecodingSummary } from '../sched/spec-decoding-stats';
-import type { SchedulerOutput } from '../sched/scheduler-output';
+import type { SchedulerOutput } from '../contracts/scheduler-output';
 
 export const SNAPSHOT_VERSION = 1;
 

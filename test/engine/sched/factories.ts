@@ -6,7 +6,7 @@ import { createEngine, type EngineOptions } from '../../../engine/create-engine'
 import type { PartialEngineConfig } from '../../../engine/config/engine-config';
 import { KVCacheManager, type KVCacheManagerOptions } from '../../../engine/kv/kv-cache-manager';
 import { Request } from '../../../engine/request/request';
-import type { AcceptanceModel } from '../../../engine/runner/draft-proposer';
+import type { AcceptanceModel } from '../../../engine/contracts/draft-proposer';
 import type { Engine } from '../../../engine/api/engine';
 
 let seq = 0;
