@@ -1,6 +1,8 @@
 /** Public surface of the engine core: config, requests, KV, scheduler contracts, executor, trace, facade. */
-export { createEngine, restoreEngine } from '../create-engine';
-export type { EngineOptions } from '../create-engine';
+export { createEngine, restoreEngine } from './create-engine';
+export type { EngineOptions } from './create-engine';
+export { createNumericEngine, restoreNumericEngine, numericEngineOptions, numericEngineConfig } from './numeric-engine';
+export type { NumericEngine, NumericEngineOptions } from './numeric-engine';
 export { Engine } from './engine';
 export type { RunOptions } from './engine';
 export type { AddRequestOptions } from './add-request';
@@ -32,14 +34,13 @@ export type { KVLayout, MemoryBudget, KVCapacity } from '../kv/capacity';
 export type { SchedulerOutput, ScheduledRequest, ScheduledKind } from '../contracts/scheduler-output';
 export type { SpecDecodingSummary } from '../sched/spec-decoding-stats';
 export type { ModelRunnerOutput } from '../contracts/model-runner-output';
-export { withCostModel } from '../runner/with-cost-model';
 export type { Executor, ExecuteResult, StepCostModel, JsonValue } from '../contracts/executor';
 export type { DraftProposer, DraftContext, AcceptanceModel } from '../contracts/draft-proposer';
-export { SyntheticExecutor, syntheticProposer } from '../runner/synthetic-executor';
 export { linearStepCost, DEFAULT_LINEAR_STEP_COST } from '../cost/linear-step-cost';
 export type { LinearStepCost } from '../cost/linear-step-cost';
 export type { OutputEntry } from '../contracts/engine-core-output';
 export type { StepRecord, ScheduleRecord, ScheduledEntry, ProcessedRecord } from '../trace/step-record';
-export type { EngineSnapshot, EngineStats, BlockView, KVUsageView, InFlightBatch } from '../trace/snapshot';
+export type { EngineSnapshot, EngineStats, InFlightBatch } from '../trace/snapshot';
+export type { BlockView, KVUsageView } from '../kv/block-view';
 export { fromVllmArgs } from '../config/vllm-args';
 export type { VllmArgsResult } from '../config/vllm-args';

@@ -2,7 +2,7 @@
  * Test factories for the engine core (tiny defaults, vLLM-test style): requests, KV managers,
  * engines, and a scripted acceptance model for exact speculative-decoding scenarios.
  */
-import { createEngine, type EngineOptions } from '../../../engine/create-engine';
+import { createEngine, type EngineOptions } from '../../../engine/api/create-engine';
 import type { PartialEngineConfig } from '../../../engine/config/engine-config';
 import { KVCacheManager, type KVCacheManagerOptions } from '../../../engine/kv/kv-cache-manager';
 import { Request } from '../../../engine/request/request';
