@@ -14,6 +14,8 @@ export {
   numLookaheadTokens,
   maxNumScheduledTokens,
   effectiveMaxCudagraphCaptureSize,
+  defaultMaxCaptureSize,
+  CUDAGRAPH_MODES,
 } from '../config/engine-config';
 export type {
   EngineConfig,
@@ -24,6 +26,7 @@ export type {
   SchedulingPolicy,
   AttentionSpec,
   SyntheticConfig,
+  CudagraphMode,
 } from '../config/engine-config';
 export { resolveConfig, validateConfig } from '../config/validate';
 export { isFinished, finishReasonOf } from '../request/status';
