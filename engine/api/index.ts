@@ -1,4 +1,4 @@
-/** Public surface of the engine core: config, requests, KV, scheduler contracts, executor, trace, facade. */
+/** Public surface of the engine core: the composition roots, config, requests, KV views, contracts, trace, façade. */
 export { createEngine, restoreEngine } from './create-engine';
 export type { EngineOptions } from './create-engine';
 export { createNumericEngine, restoreNumericEngine, numericEngineOptions, numericEngineConfig } from './numeric-engine';
