@@ -8,9 +8,9 @@ import { EngineError } from '../base/errors';
 import type { EngineConfig } from '../config/engine-config';
 import { EngineCore } from '../core/engine-core';
 import { snapshotEngineCore } from '../core/engine-snapshot';
-import { NULL_BLOCK_ID } from '../kv/block-pool';
+import type { BlockView, KVUsageView } from '../kv/block-view';
 import { viewRequest, type RequestView } from '../request/request-view';
-import type { BlockView, EngineSnapshot, EngineStats, KVUsageView } from '../trace/snapshot';
+import type { EngineSnapshot, EngineStats } from '../trace/snapshot';
 import type { StepRecord } from '../trace/step-record';
 import { buildRequest, type AddRequestOptions } from './add-request';
 import { compileUntil, type UntilPredicate } from './run-until';
@@ -45,7 +45,6 @@ export class Engine {
     const c = this.core;
     const req = buildRequest(options, c.config, c.nextSeq, c.clockUs);
     if (c.allRequests.has(req.requestId)) throw new EngineError(`request id ${JSON.stringify(req.requestId)} is already in use`, 'requestId');
-    c.nextSeq++;
     c.addRequest(req);
     return req.requestId;
   }
@@ -115,60 +114,20 @@ export class Engine {
   }
 
   block(blockId: number): BlockView {
-    const kv = this.core.scheduler.kv;
-    const pool = kv.pool;
-    if (!Number.isInteger(blockId) || blockId < 0 || blockId >= pool.numGpuBlocks) {
-      throw new EngineError(`blockId must be an integer in [0, ${pool.numGpuBlocks}), got ${JSON.stringify(blockId)}`, 'blockId');
-    }
-    const heldBy: string[] = [];
-    if (blockId !== NULL_BLOCK_ID) {
-      for (const id of kv.requestIds()) if (kv.blockTables(id)!.some((t) => t.includes(blockId))) heldBy.push(id);
-    }
-    const isFree = pool.isFree(blockId);
-    return {
-      blockId,
-      isNull: blockId === NULL_BLOCK_ID,
-      refCount: pool.refCount(blockId),
-      blockHash: pool.blockHash(blockId) ?? null,
-      isFree,
-      freeQueuePosition: isFree ? pool.freeQueueOrder().indexOf(blockId) : null,
-      heldBy,
-    };
+    return this.core.scheduler.kv.blockView(blockId);
   }
 
   /** Free-queue order, head (evicted next) first. */
   get freeBlockQueue(): number[] {
-    return this.core.scheduler.kv.pool.freeQueueOrder();
+    return this.core.scheduler.kv.freeBlockQueue();
   }
 
   get kvUsage(): KVUsageView {
-    const pool = this.core.scheduler.kv.pool;
-    return {
-      numGpuBlocks: pool.numGpuBlocks,
-      numUsableBlocks: pool.numUsableBlocks,
-      numFreeBlocks: pool.numFreeBlocks,
-      numUsedBlocks: pool.numUsableBlocks - pool.numFreeBlocks,
-      numCachedBlocks: pool.numCachedBlocks,
-      usage: pool.usage,
-    };
+    return this.core.scheduler.kv.usageView();
   }
 
   get stats(): EngineStats {
-    const c = this.core;
-    const s = c.scheduler;
-    return {
-      numSteps: c.stepIndex,
-      numBatches: c.numBatches,
-      numScheduledTokens: c.numScheduledTokens,
-      numRequestSteps: c.numRequestSteps,
-      numGeneratedTokens: c.numGeneratedTokens,
-      numPreemptions: s.numPreemptions,
-      numFinished: c.numFinished,
-      prefixCacheQueries: s.kv.numQueries,
-      prefixCacheHits: s.kv.numHits,
-      specDecoding: s.specStats.summary(),
-      clockUs: c.clockUs,
-    };
+    return this.core.stats();
   }
 
   /** Checks every engine invariant (KV pool, block tables, queues, budgets); throws `InvariantError`. */

@@ -1,6 +1,8 @@
-/** Public surface of the engine core: config, requests, KV, scheduler contracts, executor, trace, facade. */
-export { createEngine, restoreEngine } from '../create-engine';
-export type { EngineOptions } from '../create-engine';
+/** Public surface of the engine core: the composition roots, config, requests, KV views, contracts, trace, façade. */
+export { createEngine, restoreEngine } from './create-engine';
+export type { EngineOptions } from './create-engine';
+export { createNumericEngine, restoreNumericEngine, numericEngineOptions, numericEngineConfig } from './numeric-engine';
+export type { NumericEngine, NumericEngineOptions } from './numeric-engine';
 export { Engine } from './engine';
 export type { RunOptions } from './engine';
 export type { AddRequestOptions } from './add-request';
@@ -12,6 +14,8 @@ export {
   numLookaheadTokens,
   maxNumScheduledTokens,
   effectiveMaxCudagraphCaptureSize,
+  defaultMaxCaptureSize,
+  CUDAGRAPH_MODES,
 } from '../config/engine-config';
 export type {
   EngineConfig,
@@ -22,6 +26,7 @@ export type {
   SchedulingPolicy,
   AttentionSpec,
   SyntheticConfig,
+  CudagraphMode,
 } from '../config/engine-config';
 export { resolveConfig, validateConfig } from '../config/validate';
 export { isFinished, finishReasonOf } from '../request/status';
@@ -29,17 +34,16 @@ export type { RequestStatus, FinishReason, FinishedStatus } from '../request/sta
 export type { RequestView } from '../request/request-view';
 export { computeKVCapacity, pageSizeBytes } from '../kv/capacity';
 export type { KVLayout, MemoryBudget, KVCapacity } from '../kv/capacity';
-export { isUniformDecode } from '../sched/scheduler-output';
-export type { SchedulerOutput, ScheduledRequest, ScheduledKind } from '../sched/scheduler-output';
+export type { SchedulerOutput, ScheduledRequest, ScheduledKind } from '../contracts/scheduler-output';
 export type { SpecDecodingSummary } from '../sched/spec-decoding-stats';
-export type { ModelRunnerOutput } from '../runner/model-runner-output';
-export { withCostModel } from '../runner/executor';
-export type { Executor, ExecuteResult, StepCostModel, JsonValue } from '../runner/executor';
-export type { DraftProposer, DraftContext, AcceptanceModel } from '../runner/draft-proposer';
-export { SyntheticExecutor, syntheticProposer } from '../runner/synthetic-executor';
+export type { ModelRunnerOutput } from '../contracts/model-runner-output';
+export type { Executor, ExecuteResult, StepCostModel, JsonValue } from '../contracts/executor';
+export type { DraftProposer, DraftContext, AcceptanceModel } from '../contracts/draft-proposer';
 export { linearStepCost, DEFAULT_LINEAR_STEP_COST } from '../cost/linear-step-cost';
 export type { LinearStepCost } from '../cost/linear-step-cost';
-export type { StepRecord, ScheduleRecord, ScheduledEntry, ProcessedRecord, OutputEntry } from '../trace/step-record';
-export type { EngineSnapshot, EngineStats, BlockView, KVUsageView, InFlightBatch } from '../trace/snapshot';
+export type { OutputEntry } from '../contracts/engine-core-output';
+export type { StepRecord, ScheduleRecord, ScheduledEntry, ProcessedRecord } from '../trace/step-record';
+export type { EngineSnapshot, EngineStats, InFlightBatch } from '../trace/snapshot';
+export type { BlockView, KVUsageView } from '../kv/block-view';
 export { fromVllmArgs } from '../config/vllm-args';
 export type { VllmArgsResult } from '../config/vllm-args';

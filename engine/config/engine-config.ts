@@ -19,6 +19,14 @@ export type MaxTokensCapPolicy = 'none' | 'cap_27922' | 'cap_29542' | 'skip_2975
 export type SchedulingPolicy = 'fcfs' | 'priority';
 
 /**
+ * vLLM's `cudagraph_mode` values (engine-semantics.md §10). The config names the requested mode;
+ * `cost/cudagraph-mode.ts` resolves it against the attention backend and pads batches.
+ */
+export type CudagraphMode = 'NONE' | 'PIECEWISE' | 'FULL' | 'FULL_DECODE_ONLY' | 'FULL_AND_PIECEWISE';
+
+export const CUDAGRAPH_MODES: readonly CudagraphMode[] = ['NONE', 'PIECEWISE', 'FULL', 'FULL_DECODE_ONLY', 'FULL_AND_PIECEWISE'];
+
+/**
  * The model's KV-cache layout: one full-attention group, one sliding-window group (which frees
  * blocks that left the window), or a hybrid model with both layer types — two KV-cache groups
  * sharing one block pool (engine-semantics.md §5.7).
@@ -82,7 +90,7 @@ export interface EngineConfig {
   readonly dataParallelSize: number;
   readonly kvCacheDtype: string;
   readonly gpuMemoryUtilization: number;
-  readonly cudagraphMode: 'NONE' | 'PIECEWISE' | 'FULL' | 'FULL_DECODE_ONLY' | 'FULL_AND_PIECEWISE';
+  readonly cudagraphMode: CudagraphMode;
   /** `null` = vLLM's default `min(maxNumSeqs × (1+k) × 2, 512)` capped by the token budget. */
   readonly maxCudagraphCaptureSize: number | null;
   readonly cudagraphCaptureSizes: readonly number[] | null;
@@ -159,9 +167,13 @@ export function maxNumScheduledTokens(config: EngineConfig): number {
   return config.maxNumBatchedTokens - slotsPerReq * config.maxNumSeqs;
 }
 
-/** vLLM's default CUDA-graph capture cap: `min(maxNumSeqs × (1+k) × 2, 512, maxNumBatchedTokens)`. */
+/** vLLM's default cap on captured batch sizes (tokens): `min(maxNumSeqs × (1+k) × 2, 512, maxNumBatchedTokens)`. */
+export function defaultMaxCaptureSize(maxNumSeqs: number, numSpecTokens: number, maxNumBatchedTokens: number): number {
+  return Math.min(maxNumSeqs * (1 + numSpecTokens) * 2, 512, maxNumBatchedTokens);
+}
+
+/** The capture cap this config runs with: the user's `maxCudagraphCaptureSize`, else vLLM's default. */
 export function effectiveMaxCudagraphCaptureSize(config: EngineConfig): number {
   if (config.maxCudagraphCaptureSize !== null) return config.maxCudagraphCaptureSize;
-  const k = numSpeculativeTokens(config);
-  return Math.min(config.maxNumSeqs * (1 + k) * 2, 512, config.maxNumBatchedTokens);
+  return defaultMaxCaptureSize(config.maxNumSeqs, numSpeculativeTokens(config), config.maxNumBatchedTokens);
 }

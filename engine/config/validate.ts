@@ -5,6 +5,7 @@
  */
 import { ConfigError, type ConfigIssue } from '../base/errors';
 import {
+  CUDAGRAPH_MODES,
   DEFAULT_ENGINE_CONFIG,
   maxNumScheduledTokens,
   type EngineConfig,
@@ -14,7 +15,6 @@ import {
 const SPEC_METHODS = ['mtp', 'eagle', 'eagle3', 'ngram', 'draft_model', 'suffix'];
 const ASYNC_SPEC_METHODS = ['mtp', 'eagle', 'eagle3'];
 const CAP_POLICIES = ['none', 'cap_27922', 'cap_29542', 'skip_29759'];
-const CUDAGRAPH_MODES = ['NONE', 'PIECEWISE', 'FULL', 'FULL_DECODE_ONLY', 'FULL_AND_PIECEWISE'];
 
 function isInt(v: unknown, min: number): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= min;

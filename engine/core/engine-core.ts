@@ -3,16 +3,17 @@
  * update. Async: a batch queue of 2 — `step()` schedules and launches batch N+1, and processes
  * batch N's output only once the queue is full (or nothing new ran), exactly like vLLM's
  * `step_with_batch_queue`. Everything is synchronous data movement; the virtual clock advances by
- * the executor's modelled step times (the device runs batches back to back).
+ * the executor's modelled step times (the device runs batches back to back). The composition root
+ * hands the core its scheduler (sync or async flavour) and its executor; the core builds neither.
  */
 import { assert } from '../base/errors';
 import type { EngineConfig } from '../config/engine-config';
 import { Request } from '../request/request';
-import type { Executor } from '../runner/executor';
-import { AsyncScheduler } from '../sched/async-scheduler';
-import { Scheduler } from '../sched/scheduler';
-import type { InFlightBatch } from '../trace/snapshot';
-import type { OutputEntry, StepRecord } from '../trace/step-record';
+import type { Executor } from '../contracts/executor';
+import type { Scheduler } from '../sched/scheduler';
+import type { EngineStats, InFlightBatch } from '../trace/snapshot';
+import type { OutputEntry } from '../contracts/engine-core-output';
+import type { StepRecord } from '../trace/step-record';
 
 export class EngineCore {
   readonly config: EngineConfig;
@@ -36,15 +37,18 @@ export class EngineCore {
   /** Aborted ids since the last step, reported in the next record. */
   abortedSinceStep: string[] = [];
 
-  constructor(config: EngineConfig, executor: Executor) {
+  constructor(config: EngineConfig, scheduler: Scheduler, executor: Executor) {
+    assert(scheduler.config === config, 'the scheduler must be built for the core\'s config');
     this.config = config;
-    this.scheduler = config.asyncScheduling ? new AsyncScheduler(config) : new Scheduler(config);
+    this.scheduler = scheduler;
     this.executor = executor;
     this.maxConcurrentBatches = config.asyncScheduling ? 2 : 1;
   }
 
+  /** Takes a request built with sequence number `nextSeq` (the core advances its own counter). */
   addRequest(req: Request): void {
     assert(!this.allRequests.has(req.requestId), () => `duplicate request ${req.requestId}`);
+    this.nextSeq++;
     this.allRequests.set(req.requestId, req);
     if (req.arrivalTime <= this.clockUs) {
       this.scheduler.addRequest(req);
@@ -70,6 +74,24 @@ export class EngineCore {
     this.numFinished += done.length;
     this.abortedSinceStep.push(...done);
     return done;
+  }
+
+  /** Cumulative counters of the core and its scheduler, as a fresh plain copy. */
+  stats(): EngineStats {
+    const s = this.scheduler;
+    return {
+      numSteps: this.stepIndex,
+      numBatches: this.numBatches,
+      numScheduledTokens: this.numScheduledTokens,
+      numRequestSteps: this.numRequestSteps,
+      numGeneratedTokens: this.numGeneratedTokens,
+      numPreemptions: s.numPreemptions,
+      numFinished: this.numFinished,
+      prefixCacheQueries: s.kv.numQueries,
+      prefixCacheHits: s.kv.numHits,
+      specDecoding: s.specStats.summary(),
+      clockUs: this.clockUs,
+    };
   }
 
   /** True while anything is left to do: arrivals, unfinished requests, batches in flight. */

@@ -6,9 +6,8 @@ import { EngineError } from '../base/errors';
 import { resolveConfig } from '../config/validate';
 import { requestFromState, requestToState } from '../request/request-state';
 import type { Request } from '../request/request';
-import type { Executor } from '../runner/executor';
 import { SNAPSHOT_VERSION, type EngineSnapshot } from '../trace/snapshot';
-import { EngineCore } from './engine-core';
+import type { EngineCore } from './engine-core';
 
 function clone<T>(v: T): T {
   return JSON.parse(JSON.stringify(v)) as T;
@@ -47,16 +46,15 @@ export function snapshotEngineCore(core: EngineCore): EngineSnapshot {
   return clone(snap);
 }
 
-/** Rebuilds a core from `snap`; `makeExecutor` builds the executor for the snapshot's config. */
-export function restoreEngineCore(snapshot: EngineSnapshot, makeExecutor: (config: EngineSnapshot['config']) => Executor): EngineCore {
+/** Rebuilds a core from `snap`; `makeCore` (the composition root's) builds a fresh core for the snapshot's config. */
+export function restoreEngineCore(snapshot: EngineSnapshot, makeCore: (config: EngineSnapshot['config']) => EngineCore): EngineCore {
   if (snapshot === null || typeof snapshot !== 'object' || snapshot.version !== SNAPSHOT_VERSION) {
     throw new EngineError(`snapshot must be an EngineSnapshot of version ${SNAPSHOT_VERSION}`, 'snapshot');
   }
   const snap = clone(snapshot);
   const config = resolveConfig(snap.config);
-  const executor = makeExecutor(config);
-  executor.restoreState(snap.executor);
-  const core = new EngineCore(config, executor);
+  const core = makeCore(config);
+  core.executor.restoreState(snap.executor);
   const byId = new Map<string, Request>();
   for (const st of snap.requests) {
     const r = requestFromState(st);

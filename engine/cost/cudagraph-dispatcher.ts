@@ -7,9 +7,10 @@
  * (eager, unpadded).
  */
 import { EngineError } from '../base/errors';
+import type { CudagraphMode } from '../config/engine-config';
 import {
   backendCudagraphSupport, computeCaptureSizes, isUniformDecodeBatch, padToCaptureSize, resolveCudagraphMode,
-  type CudagraphMode, type CudagraphSupport, type RuntimeGraphMode,
+  type CudagraphSupport, type RuntimeGraphMode,
 } from './cudagraph-mode';
 
 export interface CudagraphDispatcherOptions {

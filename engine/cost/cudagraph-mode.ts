@@ -5,13 +5,12 @@
  * PIECEWISE or NONE. One non-uniform request demotes the whole step from FULL.
  */
 import { EngineError } from '../base/errors';
+import { CUDAGRAPH_MODES, defaultMaxCaptureSize, type CudagraphMode } from '../config/engine-config';
+import type { SchedulerOutput } from '../contracts/scheduler-output';
 
-export type CudagraphMode = 'NONE' | 'PIECEWISE' | 'FULL' | 'FULL_DECODE_ONLY' | 'FULL_AND_PIECEWISE';
 export type RuntimeGraphMode = 'NONE' | 'PIECEWISE' | 'FULL';
 /** Attention backend capability, strongest first. */
 export type CudagraphSupport = 'ALWAYS' | 'UNIFORM_BATCH' | 'UNIFORM_SINGLE_TOKEN_DECODE' | 'NEVER';
-
-export const CUDAGRAPH_MODES: readonly CudagraphMode[] = ['NONE', 'PIECEWISE', 'FULL', 'FULL_DECODE_ONLY', 'FULL_AND_PIECEWISE'];
 
 /** Capability of the attention backends named in §10.1 (vLLM's `--attention-backend` spellings). */
 export const BACKEND_CUDAGRAPH_SUPPORT: Readonly<Record<string, CudagraphSupport>> = {
@@ -81,11 +80,6 @@ function positiveInt(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) throw new EngineError(`${name}: expected an integer ≥ 1, got ${v}`, name);
 }
 
-/** vLLM's default cap on captured batch sizes (tokens). */
-export function defaultMaxCaptureSize(maxNumSeqs: number, numSpecTokens: number, maxNumBatchedTokens: number): number {
-  return Math.min(maxNumSeqs * (1 + numSpecTokens) * 2, 512, maxNumBatchedTokens);
-}
-
 /** The sorted capture sizes (tokens). Empty for mode NONE. */
 export function computeCaptureSizes(o: CaptureSizeOptions): number[] {
   positiveInt('maxNumSeqs', o.maxNumSeqs);
@@ -142,4 +136,9 @@ export function isUniformDecodeBatch(numScheduledTokens: readonly number[], numS
     total += n;
   }
   return max === q && total === q * numScheduledTokens.length;
+}
+
+/** `isUniformDecodeBatch` over a scheduler output's rows (`max(n) == 1+k && total == (1+k)·numReqs`). */
+export function isUniformDecode(out: SchedulerOutput, numSpeculativeTokens: number): boolean {
+  return isUniformDecodeBatch(out.scheduled.map((r) => r.numScheduledTokens), numSpeculativeTokens);
 }

@@ -6,8 +6,8 @@
  * engine's virtual clock. A per-batch record keeps the breakdown (graph mode, GPU busy, host time,
  * bubble) for timelines.
  */
-import type { StepCostModel } from '../runner/executor';
-import type { SchedulerOutput } from '../sched/scheduler-output';
+import type { StepCostModel } from '../contracts/executor';
+import type { SchedulerOutput } from '../contracts/scheduler-output';
 import { RooflineCostModel, type CostModelOptions, type CostRequest } from './step-cost-model';
 import { stepTiming, type AsyncSpecHostSync } from './step-timing';
 import { PersistentBatchOrder } from './persistent-batch-order';

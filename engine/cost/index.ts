@@ -1,9 +1,9 @@
 /** Public pieces of engine/cost: CUDA-graph dispatch, named cost constants, the step-cost model and step timing. */
 export {
-  CUDAGRAPH_MODES, BACKEND_CUDAGRAPH_SUPPORT, backendCudagraphSupport, resolveCudagraphMode, defaultMaxCaptureSize,
-  computeCaptureSizes, padToCaptureSize, isUniformDecodeBatch,
+  BACKEND_CUDAGRAPH_SUPPORT, backendCudagraphSupport, resolveCudagraphMode,
+  computeCaptureSizes, padToCaptureSize, isUniformDecodeBatch, isUniformDecode,
 } from './cudagraph-mode';
-export type { CudagraphMode, RuntimeGraphMode, CudagraphSupport, CaptureSizeOptions } from './cudagraph-mode';
+export type { RuntimeGraphMode, CudagraphSupport, CaptureSizeOptions } from './cudagraph-mode';
 export { CudagraphDispatcher } from './cudagraph-dispatcher';
 export type { CudagraphDispatcherOptions, GraphDispatch } from './cudagraph-dispatcher';
 export { DEFAULT_COST_CONSTANTS, withCostOverrides } from './cost-constants';

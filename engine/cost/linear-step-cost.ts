@@ -4,8 +4,8 @@
  * `withCostModel`. Its default coefficients are round illustrative numbers, not measurements.
  */
 import { EngineError } from '../base/errors';
-import type { SchedulerOutput } from '../sched/scheduler-output';
-import type { StepCostModel } from '../runner/executor';
+import type { SchedulerOutput } from '../contracts/scheduler-output';
+import type { StepCostModel } from '../contracts/executor';
 
 export interface LinearStepCost {
   readonly fixedUs: number;

@@ -13,6 +13,7 @@ import { assert } from '../base/errors';
 import type { Request } from '../request/request';
 import { BlockPool, NULL_BLOCK_ID, type BlockPoolState } from './block-pool';
 import { extraKeyOf, hashBlockTokens, noneHash } from './block-hash';
+import { blockView, kvUsageView, type BlockView, type KVUsageView } from './block-view';
 import { SingleTypeManager, type GroupSpec } from './single-type-manager';
 
 export interface KVCacheManagerOptions {
@@ -91,6 +92,20 @@ export class KVCacheManager {
 
   requestIds(): IterableIterator<string> {
     return this.groups[0]!.entries.keys();
+  }
+
+  /** One block as notebooks see it, held by the requests whose tables reference it (table order). */
+  blockView(blockId: number): BlockView {
+    return blockView(this.pool, blockId, (b) => [...this.requestIds()].filter((id) => this.blockTables(id)!.some((t) => t.includes(b))));
+  }
+
+  usageView(): KVUsageView {
+    return kvUsageView(this.pool);
+  }
+
+  /** Free-queue order, head (evicted next) first. */
+  freeBlockQueue(): number[] {
+    return this.pool.freeQueueOrder();
   }
 
   /** Extends `request.blockHashes` to cover every full block of its confirmed tokens. */

@@ -10,7 +10,7 @@ import { entriesPerPageForRatio } from '../attention/v4-candidates';
 import { indexerCacheLayout } from '../quant/indexer-cache';
 import type { PagedCacheLayout } from '../quant/paged-layout';
 import { v4CacheLayout } from '../quant/v4-paged-cache';
-import type { JsonValue } from '../runner/executor';
+import type { JsonValue } from '../contracts/executor';
 import { TINY_V4_PAGE_SIZE } from './tiny-v4-config';
 
 export type CacheKind = 'token' | 'compressed' | 'indexer';

@@ -14,8 +14,8 @@ import { proposeNgramDrafts } from '../model/ngram-proposer';
 import { sampleToken, topLogits, type TopLogit } from '../model/sampler';
 import { TinyV4Model, type ForwardToken } from '../model/tiny-v4-model';
 import type { TinyV4Config } from '../model/tiny-v4-config';
-import type { SchedulerOutput } from '../sched/scheduler-output';
-import type { ExecuteResult, Executor, JsonValue } from './executor';
+import type { SchedulerOutput } from '../contracts/scheduler-output';
+import type { ExecuteResult, Executor, JsonValue } from '../contracts/executor';
 
 export interface NumericExecutorOptions {
   readonly model: TinyV4Config;

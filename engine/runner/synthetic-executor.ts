@@ -6,9 +6,9 @@
  * scheduler has seen batch N's output.
  */
 import { assert } from '../base/errors';
-import type { SchedulerOutput } from '../sched/scheduler-output';
-import type { AcceptanceModel, DraftContext, DraftProposer } from './draft-proposer';
-import type { ExecuteResult, Executor, JsonValue } from './executor';
+import type { SchedulerOutput } from '../contracts/scheduler-output';
+import type { AcceptanceModel, DraftContext, DraftProposer } from '../contracts/draft-proposer';
+import type { ExecuteResult, Executor, JsonValue } from '../contracts/executor';
 import { acceptanceUniform, requestKey, syntheticToken } from './synthetic-tokens';
 
 export interface SyntheticExecutorOptions {

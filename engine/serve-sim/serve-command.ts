@@ -6,8 +6,8 @@
  * unknown flag or a malformed value is a `ConfigError` naming it.
  */
 import { ConfigError, type ConfigIssue } from '../base/errors';
-import type { CudagraphMode } from '../cost/cudagraph-mode';
-import { CUDAGRAPH_MODES } from '../cost/cudagraph-mode';
+import type { CudagraphMode } from '../config/engine-config';
+import { CUDAGRAPH_MODES } from '../config/engine-config';
 import { modelPreset, type ModelPreset } from '../presets/model-presets';
 import { splitCommandLine } from './command-line';
 

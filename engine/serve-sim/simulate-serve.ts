@@ -14,7 +14,7 @@ import { EngineCostModel, type StepCostRecord } from '../cost/engine-cost-model'
 import { DEFAULT_COST_CONSTANTS, type CostConstants } from '../cost/cost-constants';
 import { modelShapes, weightBytesPerGpu } from '../cost/model-shapes';
 import type { AsyncSpecHostSync } from '../cost/step-timing';
-import { createEngine } from '../create-engine';
+import { createEngine } from '../api/create-engine';
 import type { ScheduleRecord } from '../trace/step-record';
 import { hardwarePreset, withHardwareOverrides, type HardwarePreset } from '../presets/hardware-presets';
 import { DEEPSEEK_MTP_ACCEPTANCE_RATES } from '../spec-decode/acceptance-model';

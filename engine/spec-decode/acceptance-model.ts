@@ -8,7 +8,7 @@
  */
 import { EngineError } from '../base/errors';
 import type { Rng } from '../base/rng';
-import type { AcceptanceModel } from '../runner/draft-proposer';
+import type { AcceptanceModel } from '../contracts/draft-proposer';
 
 /**
  * DeepSeek MTP per-position (unconditional) acceptance, k = 8, GSM8K at temperature 0, from vLLM

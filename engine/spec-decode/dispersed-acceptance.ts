@@ -12,7 +12,7 @@
  */
 import { EngineError } from '../base/errors';
 import { fmix32 } from '../base/rng';
-import type { AcceptanceModel } from '../runner/draft-proposer';
+import type { AcceptanceModel } from '../contracts/draft-proposer';
 import { PerPositionAcceptance } from './acceptance-model';
 
 /** Deterministic U(0,1), never 0 (Box–Muller takes its log), from a 32-bit key and a stream number. */

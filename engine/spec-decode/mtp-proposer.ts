@@ -8,8 +8,8 @@
  * rejection sampler. Drafts follow a prefill's final chunk too, never a non-final chunk.
  */
 import { EngineError } from '../base/errors';
-import type { DraftContext, DraftProposer } from '../runner/draft-proposer';
-import type { SchedulerOutput } from '../sched/scheduler-output';
+import type { DraftContext, DraftProposer } from '../contracts/draft-proposer';
+import type { SchedulerOutput } from '../contracts/scheduler-output';
 
 /** The drafter's GPU work in a step, for the cost model. */
 export interface DrafterWorkload {

@@ -1,15 +1,15 @@
 /**
- * `EngineSnapshot` and the read-only view types: plain JSON values (a `JSON.parse(JSON.stringify(s))`
+ * `EngineSnapshot` and the engine's counters (`EngineStats`): plain JSON values (a `JSON.parse(JSON.stringify(s))`
  * round trip restores the same engine). A snapshot holds every mutable piece of engine state:
  * requests, queues, KV blocks and tables, in-flight batches and the executor's device state.
  */
 import type { EngineConfig } from '../config/engine-config';
 import type { KVCacheManagerState } from '../kv/kv-cache-manager';
 import type { RequestState } from '../request/request-state';
-import type { JsonValue } from '../runner/executor';
-import type { ModelRunnerOutput } from '../runner/model-runner-output';
+import type { JsonValue } from '../contracts/executor';
+import type { ModelRunnerOutput } from '../contracts/model-runner-output';
 import type { SpecDecodingSummary } from '../sched/spec-decoding-stats';
-import type { SchedulerOutput } from '../sched/scheduler-output';
+import type { SchedulerOutput } from '../contracts/scheduler-output';
 
 export const SNAPSHOT_VERSION = 1;
 
@@ -60,28 +60,4 @@ export interface EngineSnapshot {
   readonly counters: Omit<EngineStats, 'specDecoding' | 'clockUs' | 'numPreemptions' | 'prefixCacheQueries' | 'prefixCacheHits'>;
   readonly numPreemptions: number;
   readonly specDecoding: SpecDecodingSummary;
-}
-
-/** One KV block as notebooks see it. */
-export interface BlockView {
-  readonly blockId: number;
-  readonly isNull: boolean;
-  readonly refCount: number;
-  /** Prefix-cache hash, `null` when the block holds none. */
-  readonly blockHash: number | null;
-  readonly isFree: boolean;
-  /** 0-based position in the free queue (0 = evicted next); `null` when in use or null block. */
-  readonly freeQueuePosition: number | null;
-  /** Requests whose block tables reference this block. */
-  readonly heldBy: readonly string[];
-}
-
-export interface KVUsageView {
-  readonly numGpuBlocks: number;
-  readonly numUsableBlocks: number;
-  readonly numFreeBlocks: number;
-  readonly numUsedBlocks: number;
-  readonly numCachedBlocks: number;
-  /** `1 − free / usable`. */
-  readonly usage: number;
 }

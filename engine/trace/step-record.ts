@@ -4,8 +4,8 @@
  * and processes the same batch; in async mode it schedules batch N+1 and processes batch N, so
  * `schedule.batchId` and `processed.batchId` differ by one in the steady state.
  */
-import type { FinishReason } from '../request/status';
-import type { ScheduledRequest } from '../sched/scheduler-output';
+import type { OutputEntry } from '../contracts/engine-core-output';
+import type { ScheduledRequest } from '../contracts/scheduler-output';
 
 /** One scheduled request of a step: the `SchedulerOutput` row itself (plain readonly data). */
 export type ScheduledEntry = ScheduledRequest;
@@ -16,15 +16,6 @@ export interface ScheduleRecord {
   readonly totalNumScheduledTokens: number;
   /** Modelled GPU time of the batch (0 when the executor models none). */
   readonly stepTimeUs: number;
-}
-
-export interface OutputEntry {
-  readonly reqId: string;
-  /** Tokens appended to the request (after stop truncation). */
-  readonly newTokenIds: readonly number[];
-  readonly numDraftTokens: number;
-  readonly numAcceptedTokens: number;
-  readonly finishReason: FinishReason | null;
 }
 
 export interface ProcessedRecord {

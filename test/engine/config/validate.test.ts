@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../engine/config/validate';
-import { DEFAULT_ENGINE_CONFIG, maxNumScheduledTokens, numLookaheadTokens, effectiveMaxCudagraphCaptureSize } from '../../../engine/config/engine-config';
+import {
+  CUDAGRAPH_MODES, DEFAULT_ENGINE_CONFIG, defaultMaxCaptureSize, maxNumScheduledTokens, numLookaheadTokens, effectiveMaxCudagraphCaptureSize,
+} from '../../../engine/config/engine-config';
+import { computeCaptureSizes } from '../../../engine/cost/cudagraph-mode';
 import { ConfigError } from '../../../engine/base/errors';
 
 function issues(partial: object): string[] {
@@ -51,5 +54,17 @@ describe('resolveConfig / validateConfig', () => {
     expect(numLookaheadTokens(resolveConfig({ speculative: { method: 'ngram', numSpeculativeTokens: 3 } }))).toBe(0);
     expect(effectiveMaxCudagraphCaptureSize(resolveConfig({ maxNumSeqs: 32, speculative: { numSpeculativeTokens: 3 } }))).toBe(256);
     expect(effectiveMaxCudagraphCaptureSize(resolveConfig({ maxNumSeqs: 1024 }))).toBe(512);
+  });
+
+  it('takes exactly vLLM\'s CUDA-graph modes, and the capture cap from the same rule the cost model uses', () => {
+    for (const m of CUDAGRAPH_MODES) expect(issues({ cudagraphMode: m })).toEqual([]);
+    expect(issues({ cudagraphMode: 'FULL_DECODE' })).toEqual(['cudagraphMode']);
+    expect(CUDAGRAPH_MODES).toEqual(['NONE', 'PIECEWISE', 'FULL', 'FULL_DECODE_ONLY', 'FULL_AND_PIECEWISE']);
+    const c = resolveConfig({ maxNumSeqs: 8, maxNumBatchedTokens: 20, speculative: { numSpeculativeTokens: 1 } });
+    expect(effectiveMaxCudagraphCaptureSize(c)).toBe(defaultMaxCaptureSize(8, 1, 20));
+    expect(defaultMaxCaptureSize(8, 1, 20)).toBe(20);
+    expect(defaultMaxCaptureSize(8, 1, 4096)).toBe(32);
+    expect(computeCaptureSizes({ maxNumSeqs: 8, maxNumBatchedTokens: 4096, numSpecTokens: 1, cudagraphMode: 'PIECEWISE' }).at(-1)).toBe(32);
+    expect(effectiveMaxCudagraphCaptureSize(resolveConfig({ maxCudagraphCaptureSize: 48 }))).toBe(48);
   });
 });

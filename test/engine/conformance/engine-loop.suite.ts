@@ -4,7 +4,7 @@
  * position, cut by the stop rules), finish every request, and leave the KV cache empty.
  */
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../../engine/create-engine';
+import { createEngine } from '../../../engine/api/create-engine';
 import type { PartialEngineConfig } from '../../../engine/config/engine-config';
 import { requestKey, syntheticToken } from '../../../engine/runner/synthetic-tokens';
 import type { Engine } from '../../../engine/api/engine';

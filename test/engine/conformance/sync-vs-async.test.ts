@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../../engine/create-engine';
+import { createEngine } from '../../../engine/api/create-engine';
 import { randomWorkload } from '../invariants/workloads';
 
 describe('sync and async loops agree', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../../engine/create-engine';
+import { createEngine } from '../../../engine/api/create-engine';
 import { EngineError, InvariantError } from '../../../engine/base/errors';
 import { linearStepCost } from '../../../engine/cost/linear-step-cost';
 import { makeEngine, range } from '../sched/factories';

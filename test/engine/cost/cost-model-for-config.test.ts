@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { costModelForConfig } from '../../../engine/cost/index';
-import { createEngine } from '../../../engine/create-engine';
+import { createEngine } from '../../../engine/api/create-engine';
 import { resolveConfig } from '../../../engine/config/validate';
 
 describe('costModelForConfig: the cost model as the engine clock', () => {

@@ -2,7 +2,7 @@
  * Hand-built `SchedulerOutput`s for the cost and spec tests. The cast keeps these fixtures valid
  * while the engine core's contract gains fields the cost model does not read.
  */
-import type { SchedulerOutput } from '../../../engine/sched/scheduler-output';
+import type { SchedulerOutput } from '../../../engine/contracts/scheduler-output';
 
 export interface BatchRow {
   readonly id: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../../engine/create-engine';
+import { createEngine } from '../../../engine/api/create-engine';
 import { maxNumScheduledTokens } from '../../../engine/config/engine-config';
 import { randomWorkload } from './workloads';
 

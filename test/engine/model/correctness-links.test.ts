@@ -4,7 +4,7 @@
  * greedily), sync or async, chunked or unchunked prefill, prefix-cache hit or miss.
  */
 import { describe, expect, it } from 'vitest';
-import { createNumericEngine } from '../../../engine/model/numeric-engine';
+import { createNumericEngine } from '../../../engine/api/numeric-engine';
 import { prompt, runWorkload } from './workload';
 
 const base = runWorkload();

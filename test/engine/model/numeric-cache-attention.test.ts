@@ -8,7 +8,7 @@ import { denseSinkAttentionReference } from '../../../engine/attention/dense-ref
 import { candidateLists } from '../../../engine/attention/candidate-list';
 import { V4_SOFTMAX_SCALE } from '../../../engine/attention/v4-candidates';
 import { ConfigError, EngineError } from '../../../engine/base/errors';
-import { createNumericEngine } from '../../../engine/model/numeric-engine';
+import { createNumericEngine } from '../../../engine/api/numeric-engine';
 import { proposeNgramDrafts } from '../../../engine/model/ngram-proposer';
 import { dequantizeEntryV4 } from '../../../engine/quant/v4-entry';
 import { dequantizeSlotsV4 } from '../../../engine/quant/v4-paged-cache';

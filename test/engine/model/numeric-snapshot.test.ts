@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../engine/base/errors';
 import { decodeSnapshotFile, encodeSnapshotFile } from '../../../engine/io/snapshot-file';
-import { createNumericEngine, restoreNumericEngine } from '../../../engine/model/numeric-engine';
+import { createNumericEngine, restoreNumericEngine } from '../../../engine/api/numeric-engine';
 import { NumericExecutor } from '../../../engine/runner/numeric-executor';
 import type { StepRecord } from '../../../engine/trace/step-record';
 import { prompt } from './workload';

@@ -1,6 +1,6 @@
 /** Shared workloads for the numeric-engine tests: small seeded prompts, one long enough for C128A. */
 import type { PartialEngineConfig } from '../../../engine/config/engine-config';
-import { createNumericEngine, type NumericEngine, type NumericEngineOptions } from '../../../engine/model/numeric-engine';
+import { createNumericEngine, type NumericEngine, type NumericEngineOptions } from '../../../engine/api/numeric-engine';
 
 /** A repetitive prompt (so n-gram drafts get accepted) of `n` tokens. */
 export function prompt(n: number, salt: number): number[] {

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { PerPositionAcceptance } from '../../../engine/spec-decode/acceptance-model';
 import { SyntheticExecutor, syntheticProposer } from '../../../engine/runner/synthetic-executor';
 import { acceptanceUniform, requestKey, syntheticToken } from '../../../engine/runner/synthetic-tokens';
-import { withCostModel } from '../../../engine/runner/executor';
+import { withCostModel } from '../../../engine/runner/with-cost-model';
 import { linearStepCost } from '../../../engine/cost/linear-step-cost';
-import type { SchedulerOutput, ScheduledRequest } from '../../../engine/sched/scheduler-output';
-import { isUniformDecode } from '../../../engine/sched/scheduler-output';
+import type { SchedulerOutput, ScheduledRequest } from '../../../engine/contracts/scheduler-output';
+import { isUniformDecode } from '../../../engine/cost/cudagraph-mode';
 
 function row(p: Partial<ScheduledRequest>): ScheduledRequest {
   return { reqId: 'a', kind: 'running', numScheduledTokens: 1, numComputedTokens: 0, numPromptTokens: 4, numTokens: 4, numSpecTokens: 0, newBlockIds: [], numCachedTokens: 0, isPrefillChunk: false, ...p };

@@ -2,11 +2,11 @@
  * Test factories for the engine core (tiny defaults, vLLM-test style): requests, KV managers,
  * engines, and a scripted acceptance model for exact speculative-decoding scenarios.
  */
-import { createEngine, type EngineOptions } from '../../../engine/create-engine';
+import { createEngine, type EngineOptions } from '../../../engine/api/create-engine';
 import type { PartialEngineConfig } from '../../../engine/config/engine-config';
 import { KVCacheManager, type KVCacheManagerOptions } from '../../../engine/kv/kv-cache-manager';
 import { Request } from '../../../engine/request/request';
-import type { AcceptanceModel } from '../../../engine/runner/draft-proposer';
+import type { AcceptanceModel } from '../../../engine/contracts/draft-proposer';
 import type { Engine } from '../../../engine/api/engine';
 
 let seq = 0;

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../../engine/create-engine';
+import { createEngine } from '../../../engine/api/create-engine';
 
 const root = join(__dirname, '..', '..', '..');
 const workloads = readdirSync(join(root, 'fixtures', 'workloads')).filter((f) => f.endsWith('.json')).sort();

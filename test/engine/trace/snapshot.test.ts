@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine, restoreEngine } from '../../../engine/create-engine';
+import { createEngine, restoreEngine } from '../../../engine/api/create-engine';
 import { EngineError } from '../../../engine/base/errors';
 import type { Engine } from '../../../engine/api/engine';
 import { randomWorkload } from '../invariants/workloads';

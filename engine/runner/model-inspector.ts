@@ -9,9 +9,9 @@ import { EngineError } from '../base/errors';
 import { readIndexerEntryBytes, dequantizeIndexerSlots } from '../quant/indexer-cache';
 import { dequantizeEntryV4 } from '../quant/v4-entry';
 import { readEntryV4 } from '../quant/v4-paged-cache';
-import type { NumericExecutor, NumericStepRecord, SampledRecord } from '../runner/numeric-executor';
-import { cacheOf, type CacheKind } from './model-caches';
-import { HEAD_DIM } from './weights';
+import type { NumericExecutor, NumericStepRecord, SampledRecord } from './numeric-executor';
+import { cacheOf, type CacheKind } from '../model/model-caches';
+import { HEAD_DIM } from '../model/weights';
 
 export interface SlotView {
   readonly layer: number;

@@ -1,14 +1,14 @@
 /**
  * The executor seam: `SchedulerOutput` in, `ModelRunnerOutput` out, plus an optional modelled step
  * time that advances the engine's virtual clock. The engine core only ever talks to an `Executor`;
- * a cost model is attached at the composition root with `withCostModel` (so the synthetic,
- * numeric and any future runner share one clock rule).
+ * a `StepCostModel` is attached at the composition root (`runner/with-cost-model.ts`), so the
+ * synthetic, numeric and any future runner share one clock rule.
  *
  * Batches are executed strictly in `batchId` order, one at a time, exactly as the GPU would run
  * them; in async mode batch N+1 is executed before the scheduler has processed N's output, so a
  * runner that needs the true sequence state keeps it itself (as vLLM's GPU-resident state does).
  */
-import type { SchedulerOutput } from '../sched/scheduler-output';
+import type { SchedulerOutput } from './scheduler-output';
 import type { ModelRunnerOutput } from './model-runner-output';
 
 /** JSON-compatible value for executor snapshots. */
@@ -27,19 +27,7 @@ export interface Executor {
   restoreState(state: JsonValue): void;
 }
 
-/** Step-time model for one batch (helper F's cost model implements this). */
+/** Step-time model for one batch (`cost/engine-cost-model.ts` and `cost/linear-step-cost.ts` implement it). */
 export interface StepCostModel {
   stepTimeUs(schedulerOutput: SchedulerOutput): number;
-}
-
-/** An executor whose step times come from `costModel` (overriding the inner executor's own). */
-export function withCostModel(inner: Executor, costModel: StepCostModel): Executor {
-  return {
-    execute(out) {
-      const r = inner.execute(out);
-      return { output: r.output, stepTimeUs: costModel.stepTimeUs(out) };
-    },
-    snapshotState: () => inner.snapshotState(),
-    restoreState: (s) => inner.restoreState(s),
-  };
 }

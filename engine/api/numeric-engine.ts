@@ -1,5 +1,5 @@
 /**
- * Composition of the numeric engine: the engine core (scheduler, KV manager, async loop, spec
+ * The numeric engine's composition root (beside `createEngine`, which it builds on): the engine core (scheduler, KV manager, async loop, spec
  * decoding) driving a `NumericExecutor` for the tiny V4 model. The KV manager's blocks are the
  * model's 256-token pages, so `blockSize` must be 256 and the attention spec `full` (the
  * compressors read back raw entries, so blocks must not leave with the sliding window).
@@ -9,13 +9,13 @@
 import { ConfigError } from '../base/errors';
 import { resolveConfig } from '../config/validate';
 import type { EngineConfig, PartialEngineConfig } from '../config/engine-config';
-import { createEngine, restoreEngine, type EngineOptions } from '../create-engine';
-import type { Engine } from '../api/engine';
+import { createEngine, restoreEngine, type EngineOptions } from './create-engine';
+import type { Engine } from './engine';
 import { NumericExecutor } from '../runner/numeric-executor';
 import type { EngineSnapshot } from '../trace/snapshot';
-import type { AttentionPath } from './attention-layer';
-import { ModelInspector } from './inspection';
-import { resolveTinyV4Config, TINY_V4_PAGE_SIZE, type TinyV4Config } from './tiny-v4-config';
+import type { AttentionPath } from '../model/attention-layer';
+import { ModelInspector } from '../runner/model-inspector';
+import { resolveTinyV4Config, TINY_V4_PAGE_SIZE, type TinyV4Config } from '../model/tiny-v4-config';
 
 export interface NumericEngineOptions {
   readonly model?: Partial<TinyV4Config>;

@@ -51,11 +51,3 @@ export interface SchedulerOutput {
   /** Cascade-attention hint: leading blocks shared by every running request. */
   readonly numCommonPrefixBlocks: number;
 }
-
-/** `max(n) == 1+k && total == (1+k)·numReqs` (engine-semantics.md §10.2). */
-export function isUniformDecode(out: SchedulerOutput, numSpeculativeTokens: number): boolean {
-  const q = 1 + numSpeculativeTokens;
-  if (out.scheduled.length === 0) return false;
-  for (const r of out.scheduled) if (r.numScheduledTokens !== q) return false;
-  return true;
-}
