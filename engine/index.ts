@@ -16,3 +16,4 @@ export * from './attention/fast/index';
 export * from './io/index';
 export * from './serve-sim/index';
 export * from './model/index';
+export * as testing from './testing/index';
