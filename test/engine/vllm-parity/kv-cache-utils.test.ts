@@ -68,7 +68,7 @@ describe('test_kv_cache_utils.py: FreeKVCacheBlockQueue', () => {
 // vLLM's helpers: block 16, 2 KV heads, head 64, fp32 → 16 × 2 × 64 × 4 × 2 bytes per layer-block.
 const PAGE = 16 * 2 * 64 * 4 * 2;
 const full = (o: Partial<AttentionLayerSpec> = {}) => fullAttentionSpec(o);
-const sw = (o: Partial<AttentionLayerSpec> = {}) => slidingWindowSpec({ slidingWindow: 1, ...o });
+const sw = (o: Partial<AttentionLayerSpec> = {}) => slidingWindowSpec({ ...o, slidingWindow: o.slidingWindow ?? 1 });
 const LIM = { maxModelLen: 16, maxNumBatchedTokens: 2048 };
 function layers(...specs: AttentionLayerSpec[]): Record<string, AttentionLayerSpec> {
   return Object.fromEntries(specs.map((s, i) => [`layer_${i + 1}`, s]));
