@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../../engine/create-engine';
 import { maxNumScheduledTokens } from '../../../engine/config/engine-config';
+import { resolveConfig } from '../../../engine/config/validate';
+import { EngineCore } from '../../../engine/core/engine-core';
+import { buildRequest } from '../../../engine/api/add-request';
+import { SyntheticExecutor } from '../../../engine/runner/synthetic-executor';
+import { PerPositionAcceptance } from '../../../engine/spec-decode/acceptance-model';
 import { tightWorkload } from './tight-workloads';
 
 const NUM_SEEDS = 1200;
@@ -57,9 +62,33 @@ describe(`${NUM_SEEDS} seeded workloads on the smallest valid pools (hybrid incl
     // The generator must reach the hard cases.
     expect(seen.hybrid).toBeGreaterThan(400);
     expect(seen.sliding_window).toBeGreaterThan(150);
-    expect(preemptions).toBeGreaterThan(500);
+    expect(preemptions).toBeGreaterThan(400);
     expect(forcedResets).toBeGreaterThan(50);
     expect(aborted).toBeGreaterThan(50);
     expect(steps).toBeGreaterThan(10_000);
+  });
+});
+
+describe('the same hybrid workloads on the pools the old full-attention-only check accepted', () => {
+  it('validation now rejects every one of them, and without it most never finish', () => {
+    let hybrid = 0;
+    let hung = 0;
+    for (let seed = 0; seed < 400; seed++) {
+      const w = tightWorkload(seed);
+      if (w.attention !== 'hybrid') continue;
+      hybrid++;
+      const c = resolveConfig(w.config);
+      const old = { ...w.config, numGpuBlocks: Math.ceil(c.maxModelLen / c.blockSize) + 1 };
+      expect(() => resolveConfig(old), `seed ${seed}`).toThrowError(/shared pool/);
+      const cfg = resolveConfig(old, { checkKvCacheFit: false });
+      const core = new EngineCore(cfg, new SyntheticExecutor({
+        seed: cfg.seed, vocabSize: cfg.synthetic.vocabSize, acceptance: new PerPositionAcceptance(cfg.synthetic.acceptanceRates), proposer: null,
+      }));
+      w.requests.forEach((r, i) => core.addRequest(buildRequest(r, cfg, i, 0)));
+      for (let i = 0; i < 1000 && core.hasWork(); i++) core.step();
+      if (core.hasWork()) hung++;
+    }
+    expect(hybrid).toBeGreaterThan(150);
+    expect(hung / hybrid).toBeGreaterThan(0.8);
   });
 });
