@@ -17,3 +17,4 @@ export * from './io/index';
 export * from './serve-sim/index';
 export * from './model/index';
 export * from './runner/index';
+export * as testing from './testing/index';

@@ -24,9 +24,11 @@ export interface AddRequestOptions {
   readonly arrivalTime?: number;
   /** Salt mixed into the first block's prefix hash (vLLM `cache_salt`). */
   readonly cacheSalt?: string;
+  /** vLLM `prompt_logprobs`: the request recomputes its whole prompt (no prefix-cache reads). */
+  readonly promptLogprobs?: number;
 }
 
-const KNOWN = new Set(['requestId', 'promptTokenIds', 'promptLen', 'maxTokens', 'minTokens', 'ignoreEos', 'stopTokenIds', 'priority', 'arrivalTime', 'cacheSalt']);
+const KNOWN = new Set(['requestId', 'promptTokenIds', 'promptLen', 'maxTokens', 'minTokens', 'ignoreEos', 'stopTokenIds', 'priority', 'arrivalTime', 'cacheSalt', 'promptLogprobs']);
 
 function int(v: unknown, name: string, min: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new EngineError(`${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`, name);
@@ -75,11 +77,12 @@ export function buildRequest(o: AddRequestOptions, config: EngineConfig, seq: nu
   const arrivalTime = o.arrivalTime === undefined ? nowUs : o.arrivalTime;
   if (typeof arrivalTime !== 'number' || !Number.isFinite(arrivalTime) || arrivalTime < 0) throw new EngineError('arrivalTime must be a finite number >= 0 (µs)', 'arrivalTime');
   if (o.cacheSalt !== undefined && typeof o.cacheSalt !== 'string') throw new EngineError('cacheSalt must be a string', 'cacheSalt');
+  const promptLogprobs = o.promptLogprobs === undefined ? null : int(o.promptLogprobs, 'promptLogprobs', 0);
   return new Request({
     requestId,
     seq,
     promptTokenIds: prompt,
-    sampling: { maxTokens, minTokens, ignoreEos: o.ignoreEos ?? false, stopTokenIds: stop },
+    sampling: { maxTokens, minTokens, ignoreEos: o.ignoreEos ?? false, stopTokenIds: stop, ...(promptLogprobs === null ? {} : { promptLogprobs }) },
     arrivalTime: Math.max(arrivalTime, 0),
     priority,
     eosTokenId: config.synthetic.eosTokenId,

@@ -135,9 +135,12 @@ export class Engine {
     this.core.scheduler.checkInvariants();
   }
 
-  /** Empties the prefix cache; `false` while any block is in use (vLLM `reset_prefix_cache`). */
-  resetPrefixCache(): boolean {
-    return this.core.scheduler.kv.resetPrefixCache();
+  /**
+   * Empties the prefix cache; `false` while any block is in use (vLLM `reset_prefix_cache`).
+   * `resetRunningRequests: true` preempts every running request first, so it always succeeds.
+   */
+  resetPrefixCache(options: { readonly resetRunningRequests?: boolean } = {}): boolean {
+    return this.core.scheduler.resetPrefixCache(options);
   }
 
   /** Serialisable engine state (JSON round-trip safe). */

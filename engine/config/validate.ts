@@ -4,10 +4,13 @@
  * a partial config over the defaults and throws one `ConfigError` listing all issues.
  */
 import { ConfigError, type ConfigIssue } from '../base/errors';
+import { kvCacheFitIssue } from './kv-cache-fit';
 import {
   CUDAGRAPH_MODES,
   DEFAULT_ENGINE_CONFIG,
+  kvCacheGroups,
   maxNumScheduledTokens,
+  numLookaheadTokens,
   type EngineConfig,
   type PartialEngineConfig,
 } from './engine-config';
@@ -20,8 +23,17 @@ function isInt(v: unknown, min: number): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= min;
 }
 
+function validAttention(a: EngineConfig['attention'] | undefined): boolean {
+  return a?.kind === 'full' || ((a?.kind === 'sliding_window' || a?.kind === 'hybrid') && isInt(a.slidingWindow, 1));
+}
+
+/** `checkKvCacheFit: false` skips the start-up memory check (vLLM tests build a scheduler with any block count). */
+export interface ValidateOptions {
+  readonly checkKvCacheFit?: boolean;
+}
+
 /** All problems of a complete config; empty when it is valid. Paths use camelCase config keys. */
-export function validateConfig(c: EngineConfig): ConfigIssue[] {
+export function validateConfig(c: EngineConfig, options: ValidateOptions = {}): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const bad = (path: string, message: string): void => {
     issues.push({ path, message });
@@ -61,11 +73,16 @@ export function validateConfig(c: EngineConfig): ConfigIssue[] {
   if (isInt(c.longPrefillTokenThreshold, 0) && isInt(c.maxModelLen, 1) && c.longPrefillTokenThreshold > c.maxModelLen) {
     bad('longPrefillTokenThreshold', `(${c.longPrefillTokenThreshold}) must be <= maxModelLen (${c.maxModelLen})`);
   }
-  // vLLM refuses to start when one request of max_model_len cannot fit in the KV cache.
-  if (isInt(c.numGpuBlocks, 2) && isInt(c.blockSize, 1) && isInt(c.maxModelLen, 1) && (c.attention?.kind === 'full' || c.attention?.kind === 'hybrid')
-    && (c.numGpuBlocks - 1) * c.blockSize < c.maxModelLen) {
-    bad('numGpuBlocks', `${c.numGpuBlocks - 1} usable blocks × ${c.blockSize} tokens = ${(c.numGpuBlocks - 1) * c.blockSize} KV tokens `
-      + `cannot hold one request of maxModelLen ${c.maxModelLen}; raise numGpuBlocks (memory) or lower maxModelLen`);
+  // vLLM refuses to start when one request of max_model_len cannot fit in the KV cache; every
+  // KV-cache group of a hybrid model draws from the same pool (kv/kv-cache-fit.ts).
+  if (options.checkKvCacheFit !== false && isInt(c.numGpuBlocks, 2) && isInt(c.blockSize, 1) && isInt(c.maxModelLen, 1) && isInt(c.maxNumBatchedTokens, 1)
+    && validAttention(c.attention)) {
+    const issue = kvCacheFitIssue({
+      numGpuBlocks: c.numGpuBlocks, blockSize: c.blockSize, maxModelLen: c.maxModelLen, maxNumBatchedTokens: c.maxNumBatchedTokens,
+      numLookaheadTokens: c.speculative !== null && isInt(c.speculative?.numSpeculativeTokens, 1) ? numLookaheadTokens(c) : 0,
+      groups: kvCacheGroups(c.attention),
+    });
+    if (issue !== null) issues.push(issue);
   }
   // Speculative decoding.
   const spec = c.speculative;
@@ -104,7 +121,7 @@ export function validateConfig(c: EngineConfig): ConfigIssue[] {
 const NESTED = ['speculative', 'synthetic', 'attention'] as const;
 
 /** Defaults ⊕ `partial`, validated; throws `ConfigError` listing every issue (unknown keys too). */
-export function resolveConfig(partial: PartialEngineConfig = {}): EngineConfig {
+export function resolveConfig(partial: PartialEngineConfig = {}, options: ValidateOptions = {}): EngineConfig {
   if (partial === null || typeof partial !== 'object') {
     throw new ConfigError([{ path: 'config', message: 'must be an object' }]);
   }
@@ -130,7 +147,7 @@ export function resolveConfig(partial: PartialEngineConfig = {}): EngineConfig {
     merged.longPrefillTokenThreshold = Math.floor(merged.maxModelLen * 0.04);
   }
   const config = merged as unknown as EngineConfig;
-  issues.push(...validateConfig(config));
+  issues.push(...validateConfig(config, options));
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
 }

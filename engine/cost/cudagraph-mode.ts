@@ -33,32 +33,88 @@ export function backendCudagraphSupport(backend: string): CudagraphSupport {
   return s;
 }
 
+/** vLLM `AttentionCGSupport` order: a backend supports every capability below its own. */
+export const CUDAGRAPH_SUPPORT_LEVEL: Readonly<Record<CudagraphSupport, number>> = {
+  NEVER: 0, UNIFORM_SINGLE_TOKEN_DECODE: 1, UNIFORM_BATCH: 2, ALWAYS: 3,
+};
+
+/** vLLM `CUDAGraphMode.mixed_mode()`: the graph a mixed (prefill + decode) batch runs. */
+export function mixedMode(mode: CudagraphMode): RuntimeGraphMode {
+  return mode === 'FULL' ? 'FULL' : mode === 'FULL_AND_PIECEWISE' || mode === 'PIECEWISE' ? 'PIECEWISE' : 'NONE';
+}
+
+/** vLLM `CUDAGraphMode.decode_mode()`: the graph a uniform decode batch runs. */
+export function decodeMode(mode: CudagraphMode): RuntimeGraphMode {
+  return mode === 'PIECEWISE' ? 'PIECEWISE' : mode === 'NONE' ? 'NONE' : 'FULL';
+}
+
+/** vLLM `separate_routine()`: decode and mixed batches are captured separately. */
+export function separateRoutine(mode: CudagraphMode): boolean {
+  return mode === 'FULL_AND_PIECEWISE' || mode === 'FULL_DECODE_ONLY';
+}
+
+/** vLLM `requires_piecewise_compilation()`: some graph is piecewise. */
+export function requiresPiecewiseCompilation(mode: CudagraphMode): boolean {
+  return mode === 'PIECEWISE' || mode === 'FULL_AND_PIECEWISE';
+}
+
 function hasFullDecodeGraphs(mode: CudagraphMode): boolean {
   return mode === 'FULL' || mode === 'FULL_DECODE_ONLY' || mode === 'FULL_AND_PIECEWISE';
 }
 
+/** The mode after the backend check and why each downgrade happened (vLLM's warnings). */
+export interface CudagraphModeResolution {
+  readonly requested: CudagraphMode;
+  readonly mode: CudagraphMode;
+  readonly support: CudagraphSupport;
+  readonly reasons: readonly string[];
+}
+
+export interface ResolveOptions {
+  /** Attention is split out of the compiled graph (vLLM: `VLLM_COMPILE` with attention in `splitting_ops`, the default). */
+  readonly piecewiseCompilation?: boolean;
+  /** For messages: the backend name. */
+  readonly backend?: string;
+}
+
 /**
- * The mode actually used after the backend check: FULL for mixed batches needs `ALWAYS`; FULL
- * decode graphs need `UNIFORM_BATCH` when speculating (`1 + k > 1`), or at least
- * `UNIFORM_SINGLE_TOKEN_DECODE` without speculation; otherwise the FULL part is dropped.
+ * vLLM's capability rules (`GPUModelRunner` at CUDA-graph init), in order:
+ * 1. FULL for mixed batches needs an ALWAYS backend; otherwise FULL becomes FULL_AND_PIECEWISE
+ *    (attention split out by piecewise compilation) or FULL_DECODE_ONLY (no piecewise), and a
+ *    NEVER backend is an error.
+ * 2. Separate FULL decode graphs with drafts (`1 + k > 1`) need UNIFORM_BATCH; otherwise the mode
+ *    drops to PIECEWISE (or NONE without piecewise compilation).
+ * 3. Any FULL graph left with a NEVER backend is an error.
  */
-export function resolveCudagraphMode(requested: CudagraphMode, support: CudagraphSupport, numSpecTokens: number): CudagraphMode {
+export function resolveCudagraphModeWithReasons(requested: CudagraphMode, support: CudagraphSupport, numSpecTokens: number, o: ResolveOptions = {}): CudagraphModeResolution {
   if (!CUDAGRAPH_MODES.includes(requested)) {
     throw new EngineError(`cudagraphMode: unknown mode '${requested}'; known: ${CUDAGRAPH_MODES.join(', ')}`, 'cudagraphMode');
   }
-  const decodeOk =
-    support === 'ALWAYS' || support === 'UNIFORM_BATCH' || (support === 'UNIFORM_SINGLE_TOKEN_DECODE' && numSpecTokens === 0);
-  switch (requested) {
-    case 'NONE':
-    case 'PIECEWISE':
-      return requested;
-    case 'FULL':
-      return support === 'ALWAYS' ? 'FULL' : decodeOk ? 'FULL_AND_PIECEWISE' : 'PIECEWISE';
-    case 'FULL_DECODE_ONLY':
-      return decodeOk ? 'FULL_DECODE_ONLY' : 'NONE';
-    case 'FULL_AND_PIECEWISE':
-      return decodeOk ? 'FULL_AND_PIECEWISE' : 'PIECEWISE';
+  const piecewise = o.piecewiseCompilation ?? true;
+  const backend = o.backend ?? 'the attention';
+  const reasons: string[] = [];
+  let mode = requested;
+  const level = CUDAGRAPH_SUPPORT_LEVEL[support];
+  if (mixedMode(mode) === 'FULL' && support !== 'ALWAYS') {
+    const msg = `CUDAGraphMode.${mode} is not supported with ${backend} backend (support: ${support})`;
+    if (support === 'NEVER') throw new EngineError(`${msg}; please try cudagraph_mode=PIECEWISE, and make sure compilation mode is VLLM_COMPILE`, 'cudagraphMode');
+    mode = piecewise ? 'FULL_AND_PIECEWISE' : 'FULL_DECODE_ONLY';
+    reasons.push(`${msg}; setting cudagraph_mode=${mode}`);
   }
+  if (decodeMode(mode) === 'FULL' && separateRoutine(mode) && 1 + numSpecTokens > 1 && level < CUDAGRAPH_SUPPORT_LEVEL.UNIFORM_BATCH) {
+    const to: CudagraphMode = piecewise ? 'PIECEWISE' : 'NONE';
+    reasons.push(`CUDAGraphMode.${mode} is not supported with spec-decode for attention backend ${backend} (support: ${support}); setting cudagraph_mode=${to}`);
+    mode = to;
+  }
+  if (hasFullDecodeGraphs(mode) && support === 'NEVER') {
+    throw new EngineError(`CUDAGraphMode.${mode} is not supported with ${backend} backend (support:${support}) ; please try cudagraph_mode=PIECEWISE, and make sure compilation level is piecewise`, 'cudagraphMode');
+  }
+  return { requested, mode, support, reasons };
+}
+
+/** The mode actually used after the backend check (`resolveCudagraphModeWithReasons(...).mode`). */
+export function resolveCudagraphMode(requested: CudagraphMode, support: CudagraphSupport, numSpecTokens: number, o: ResolveOptions = {}): CudagraphMode {
+  return resolveCudagraphModeWithReasons(requested, support, numSpecTokens, o).mode;
 }
 
 export interface CaptureSizeOptions {

@@ -1,11 +1,11 @@
 /** Public pieces of engine/cost: CUDA-graph dispatch, named cost constants, the step-cost model and step timing. */
 export {
   BACKEND_CUDAGRAPH_SUPPORT, backendCudagraphSupport, resolveCudagraphMode,
-  computeCaptureSizes, padToCaptureSize, isUniformDecodeBatch, isUniformDecode,
+  computeCaptureSizes, padToCaptureSize, isUniformDecodeBatch, isUniformDecode, resolveCudagraphModeWithReasons, CUDAGRAPH_SUPPORT_LEVEL,
 } from './cudagraph-mode';
-export type { RuntimeGraphMode, CudagraphSupport, CaptureSizeOptions } from './cudagraph-mode';
+export type { RuntimeGraphMode, CudagraphSupport, CaptureSizeOptions, CudagraphModeResolution } from './cudagraph-mode';
 export { CudagraphDispatcher } from './cudagraph-dispatcher';
-export type { CudagraphDispatcherOptions, GraphDispatch } from './cudagraph-dispatcher';
+export type { CudagraphDispatcherOptions, GraphDispatch, BatchDescriptor, DispatchOptions } from './cudagraph-dispatcher';
 export { DEFAULT_COST_CONSTANTS, withCostOverrides } from './cost-constants';
 export type { CostConstants } from './cost-constants';
 export { modelShapes, expectedExpertsTouched, weightBytesPerGpu } from './model-shapes';

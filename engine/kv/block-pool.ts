@@ -127,6 +127,30 @@ export class BlockPool {
     }
   }
 
+  /**
+   * vLLM `_maybe_evict_cached_block`: drops `id`'s hash from the prefix cache (other blocks with
+   * the same hash stay cached). Returns false when the block held no hash. Its ref count and
+   * free-queue place are untouched.
+   */
+  evictCachedBlock(id: number): boolean {
+    if (id === NULL_BLOCK_ID || this.hasHash[id] !== 1) return false;
+    this.evict(id);
+    return true;
+  }
+
+  /** vLLM `evict_blocks`: evicts the cached hash of every listed block; returns those evicted. */
+  evictBlocks(ids: Iterable<number>): number[] {
+    const done: number[] = [];
+    for (const id of ids) if (this.evictCachedBlock(id)) done.push(id);
+    return done;
+  }
+
+  /** Every block holding `key`, first (the one lookups return) first. */
+  cachedBlocksOf(key: number): number[] {
+    const first = this.cacheMap.get(key);
+    return first === undefined ? [] : [first, ...(this.cacheDupes.get(key) ?? [])];
+  }
+
   private evict(id: number): void {
     const h = this.hash[id]!;
     const first = this.cacheMap.get(h);

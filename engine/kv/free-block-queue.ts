@@ -4,7 +4,10 @@
  * Order is vLLM's eviction order (engine-semantics.md §5.2): allocation pops the head, freed
  * blocks join the tail, so the head holds the least recently freed blocks.
  */
-import { assert } from '../base/errors';
+import { assert, InvariantError } from '../base/errors';
+
+/** vLLM's exception text when `popleft` finds the queue empty. */
+export const NO_FREE_BLOCKS_MESSAGE = 'No free blocks available';
 
 export class FreeBlockQueue {
   /** `next[i]`/`prev[i]` for block i; index `head` and `tail` are sentinels. */
@@ -38,8 +41,9 @@ export class FreeBlockQueue {
     return this.count === 0 ? undefined : this.next[this.head]!;
   }
 
+  /** vLLM `popleft`: the least recently freed block; throws vLLM's message on an empty queue. */
   popHead(): number {
-    assert(this.count > 0, 'popHead on an empty free-block queue');
+    if (this.count === 0) throw new InvariantError(NO_FREE_BLOCKS_MESSAGE);
     const id = this.next[this.head]!;
     this.unlink(id);
     return id;
@@ -59,6 +63,27 @@ export class FreeBlockQueue {
   remove(id: number): void {
     assert(this.member[id] === 1, () => `block ${id} is not in the free queue`);
     this.unlink(id);
+  }
+
+  /** vLLM `popleft_n`: the `n` oldest free blocks, head first. */
+  popHeadN(n: number): number[] {
+    if (n > this.count) throw new InvariantError(NO_FREE_BLOCKS_MESSAGE);
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push(this.popHead());
+    return out;
+  }
+
+  /** vLLM `append_n`: appends `ids` to the tail in order. */
+  appendN(ids: readonly number[]): void {
+    for (const id of ids) this.append(id);
+  }
+
+  /** Neighbours of a queued block (`null` = the head or tail sentinel), as vLLM's links read. */
+  links(id: number): { prev: number | null; next: number | null } {
+    assert(this.member[id] === 1, () => `block ${id} is not in the free queue`);
+    const p = this.prev[id]!;
+    const n = this.next[id]!;
+    return { prev: p === this.head ? null : p, next: n === this.tail ? null : n };
   }
 
   private unlink(id: number): void {

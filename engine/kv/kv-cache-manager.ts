@@ -14,6 +14,7 @@ import type { Request } from '../request/request';
 import { BlockPool, NULL_BLOCK_ID, type BlockPoolState } from './block-pool';
 import { extraKeyOf, hashBlockTokens, noneHash } from './block-hash';
 import { blockView, kvUsageView, type BlockView, type KVUsageView } from './block-view';
+import { findCommonHit } from './prefix-cache-hit';
 import { SingleTypeManager, type GroupSpec } from './single-type-manager';
 
 export interface KVCacheManagerOptions {
@@ -60,6 +61,8 @@ export class KVCacheManager {
   /** Prefix-cache stats: tokens queried and tokens hit (cumulative). */
   numQueries = 0;
   numHits = 0;
+  /** Blocks the last successful `allocateSlots` took, per group (vLLM's `KVCacheBlocks`). */
+  lastNewBlockIdsPerGroup: readonly (readonly number[])[];
 
   constructor(opts: KVCacheManagerOptions) {
     this.opts = opts;
@@ -73,6 +76,7 @@ export class KVCacheManager {
       g, spec, this.pool, opts.blockSize, opts.useEagle, g === 0 ? (h) => h : (h) => hashBlockTokens(h, [], 0, 0, g),
     ));
     this.noHit = { blockIds: NO_BLOCKS, numComputedTokens: 0, groupBlockIds: specs.map(() => NO_BLOCKS) };
+    this.lastNewBlockIdsPerGroup = this.noHit.groupBlockIds;
   }
 
   get usage(): number {
@@ -122,24 +126,14 @@ export class KVCacheManager {
 
   /**
    * `get_computed_blocks`: the longest prefix (≤ numTokens − 1 tokens) cached in every group;
-   * counts prefix-cache stats.
+   * counts prefix-cache stats. Prompt-logprobs requests skip the lookup (and the stats).
    */
   getComputedBlocks(request: Request): ComputedBlocks {
-    if (!this.opts.enablePrefixCaching) return this.noHit;
+    if (!this.opts.enablePrefixCaching || request.skipReadingPrefixCache) return this.noHit;
     const hashes = this.ensureBlockHashes(request);
     const bs = this.blockSize;
-    let len = Math.floor((request.numTokens - 1) / bs);
-    const hits: number[][] = [];
-    for (const g of this.groups) {
-      const h = g.findHit(hashes, len);
-      hits.push(h);
-      len = Math.min(len, h.length);
-    }
-    for (const h of hits) h.length = len;
-    if (this.opts.useEagle && len > 0) {
-      len--;
-      for (const h of hits) h.length = len;
-    }
+    const hits = findCommonHit(this.groups, hashes, Math.floor((request.numTokens - 1) / bs), this.opts.useEagle);
+    const len = hits[0]!.length;
     this.numQueries += request.numTokens;
     this.numHits += len * bs;
     return len === 0 ? this.noHit : { blockIds: hits[0]!, numComputedTokens: len * bs, groupBlockIds: hits };
@@ -187,11 +181,19 @@ export class KVCacheManager {
     }
     if (this.sumBlocksToAllocate(reqId, computed, numTokensNeeded, totalComputed, false) > this.pool.numFreeBlocks) return undefined;
     let fresh: readonly number[];
-    if (groups.length === 1) fresh = groups[0]!.allocate(reqId, computed.groupBlockIds[0]!, numTokensNeeded, totalComputed);
-    else {
+    if (groups.length === 1) {
+      fresh = groups[0]!.allocate(reqId, computed.groupBlockIds[0]!, numTokensNeeded, totalComputed);
+      this.lastNewBlockIdsPerGroup = [fresh];
+    } else {
       const all: number[] = [];
-      for (let g = 0; g < groups.length; g++) all.push(...groups[g]!.allocate(reqId, computed.groupBlockIds[g]!, numTokensNeeded, totalComputed));
+      const perGroup: (readonly number[])[] = [];
+      for (let g = 0; g < groups.length; g++) {
+        const got = groups[g]!.allocate(reqId, computed.groupBlockIds[g]!, numTokensNeeded, totalComputed);
+        perGroup.push(got);
+        all.push(...got);
+      }
       fresh = all.length === 0 ? NO_BLOCKS : all;
+      this.lastNewBlockIdsPerGroup = perGroup;
     }
     if (this.opts.enablePrefixCaching) this.cacheBlocks(request, Math.min(totalComputed + numNewTokens, request.numTokens));
     return fresh;
@@ -225,6 +227,23 @@ export class KVCacheManager {
 
   resetPrefixCache(): boolean {
     return this.pool.resetPrefixCache();
+  }
+
+  /**
+   * Evicts one block hash from group `groupId`'s prefix cache (every block cached under it),
+   * the way vLLM tests pop a `BlockHashWithGroupId` from the cache map. Returns the block ids
+   * that lost the hash; held blocks stay held.
+   */
+  evictBlockHash(blockHash: number, groupId = 0): number[] {
+    const g = this.groups[groupId];
+    assert(g !== undefined, () => `no KV-cache group ${groupId} (the model has ${this.groups.length})`);
+    return this.pool.evictBlocks(this.pool.cachedBlocksOf(g.keyOf(blockHash)));
+  }
+
+  /** The block cached under `blockHash` in group `groupId` (vLLM `get_cached_block`), if any. */
+  cachedBlock(blockHash: number, groupId = 0): number | undefined {
+    const g = this.groups[groupId];
+    return g === undefined ? undefined : this.pool.getCachedBlock(g.keyOf(blockHash));
   }
 
   /** Ref counts equal block-table references; pool invariants; tables are in bounds. */

@@ -19,6 +19,8 @@ export interface RequestState {
   readonly numOutputPlaceholders: number;
   readonly specTokenIds: number[];
   readonly numSpecPlaceholders: number;
+  /** Absent in snapshots written before forced resets discarded frames (= 0). */
+  readonly asyncTokensToDiscard?: number;
   readonly status: RequestStatus;
   readonly stopReason: number | null;
   readonly numPreemptions: number;
@@ -45,6 +47,7 @@ export function requestToState(r: Request): RequestState {
     numOutputPlaceholders: r.numOutputPlaceholders,
     specTokenIds: r.specTokenIds.slice(),
     numSpecPlaceholders: r.numSpecPlaceholders,
+    asyncTokensToDiscard: r.asyncTokensToDiscard,
     status: r.status,
     stopReason: r.stopReason,
     numPreemptions: r.numPreemptions,
@@ -73,6 +76,7 @@ export function requestFromState(s: RequestState): Request {
   r.numOutputPlaceholders = s.numOutputPlaceholders;
   r.specTokenIds = s.specTokenIds.slice();
   r.numSpecPlaceholders = s.numSpecPlaceholders;
+  r.asyncTokensToDiscard = s.asyncTokensToDiscard ?? 0;
   r.status = s.status;
   r.stopReason = s.stopReason;
   r.numPreemptions = s.numPreemptions;

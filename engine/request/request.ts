@@ -17,6 +17,12 @@ export interface SamplingParams {
   readonly minTokens: number;
   readonly ignoreEos: boolean;
   readonly stopTokenIds: readonly number[];
+  /**
+   * vLLM `prompt_logprobs`: logprobs of every prompt position are returned, so the whole prompt
+   * must be recomputed — such a request never reads the prefix cache (it still writes it).
+   * `null`/absent = not requested.
+   */
+  readonly promptLogprobs?: number | null;
 }
 
 export interface RequestInit {
@@ -50,6 +56,12 @@ export class Request {
   specTokenIds: number[] = [];
   /** Async: number of drafts that live on the device (scheduled as placeholders). */
   numSpecPlaceholders = 0;
+  /**
+   * Async, after a forced reset (`resetPrefixCache({ resetRunningRequests: true })`): the output
+   * tokens that were in flight then; frames arriving while this is > 0 are stale and dropped,
+   * each draining its own `1 + drafts` (vLLM `async_tokens_to_discard`).
+   */
+  asyncTokensToDiscard = 0;
   status: RequestStatus = 'WAITING';
   stopReason: number | null = null;
   numPreemptions = 0;
@@ -89,6 +101,11 @@ export class Request {
 
   get numTokensWithSpec(): number {
     return this.allTokenIds.length + this.specTokenIds.length + this.numSpecPlaceholders;
+  }
+
+  /** vLLM `skip_reading_prefix_cache`: prompt-logprobs requests recompute every prompt token. */
+  get skipReadingPrefixCache(): boolean {
+    return this.sampling.promptLogprobs !== undefined && this.sampling.promptLogprobs !== null;
   }
 
   get isFinished(): boolean {

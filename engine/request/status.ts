@@ -11,12 +11,18 @@ export type RequestStatus =
   | 'FINISHED_LENGTH_CAPPED'
   | 'FINISHED_ABORTED'
   | 'FINISHED_IGNORED'
-  | 'FINISHED_ERROR';
+  | 'FINISHED_ERROR'
+  | 'FINISHED_REPETITION';
 
 export type FinishedStatus = Extract<RequestStatus, `FINISHED_${string}`>;
 
 /** OpenAI finish reasons (`IGNORED` = prompt too long reports `length`). */
-export type FinishReason = 'stop' | 'length' | 'abort' | 'error';
+export type FinishReason = 'stop' | 'length' | 'abort' | 'error' | 'repetition';
+
+/** Every finished status, in vLLM's enum order (what `finishRequests` accepts). */
+export const FINISHED_STATUSES: readonly FinishedStatus[] = [
+  'FINISHED_STOPPED', 'FINISHED_LENGTH_CAPPED', 'FINISHED_ABORTED', 'FINISHED_IGNORED', 'FINISHED_ERROR', 'FINISHED_REPETITION',
+];
 
 export function isFinished(status: RequestStatus): status is FinishedStatus {
   return status.startsWith('FINISHED_');
@@ -33,5 +39,7 @@ export function finishReasonOf(status: FinishedStatus): FinishReason {
       return 'abort';
     case 'FINISHED_ERROR':
       return 'error';
+    case 'FINISHED_REPETITION':
+      return 'repetition';
   }
 }

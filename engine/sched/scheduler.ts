@@ -1,32 +1,37 @@
 /**
- * The V1 scheduler (engine-semantics.md §4), sync flavour: Phase A serves `running` in order with
- * one token budget, preempting by recompute when KV runs out; Phase B admits from `waiting` only
- * if nobody was preempted, strictly head-of-line. `updateFromOutput` applies a batch's sampled
- * tokens (rejected drafts roll `numComputedTokens` back, stop checks truncate). `AsyncScheduler`
- * overrides the three `on*` hooks to add output placeholders.
+ * The V1 scheduler (engine-semantics.md §4), sync flavour. `schedule()` and
+ * `updateFromOutput(schedulerOutput, runnerOutput)` are separate public calls, as in vLLM: several
+ * batches may be in flight (vLLM's tests schedule twice before feeding outputs, by hand). One
+ * step = Phase A (`running-phase.ts`) → Phase B (`waiting-phase.ts`, only if nobody was
+ * preempted) → `_update_after_schedule` (`scheduled-batch.ts`); outputs are applied by
+ * `update-from-output.ts`. `AsyncScheduler` overrides the three `on*` hooks to add placeholders.
  */
-import { assert, EngineError } from '../base/errors';
+import { EngineError, InvariantError } from '../base/errors';
 import {
-  kvCacheGroups,
-  maxNumScheduledTokens,
-  numLookaheadTokens,
-  numSpeculativeTokens,
-  type EngineConfig,
+  kvCacheGroups, maxNumScheduledTokens, numLookaheadTokens, numSpeculativeTokens, type EngineConfig,
 } from '../config/engine-config';
 import { KVCacheManager } from '../kv/kv-cache-manager';
 import type { Request } from '../request/request';
-import type { FinishedStatus } from '../request/status';
-import { finishReasonOf } from '../request/status';
+import { isFinished, type FinishedStatus } from '../request/status';
 import type { ModelRunnerOutput } from '../contracts/model-runner-output';
 import type { OutputEntry } from '../contracts/engine-core-output';
-import { chooseVictim } from './preemption';
 import { FcfsQueue, PriorityQueue, type RequestQueue } from './request-queue';
-import type { ScheduledKind, ScheduledRequest, SchedulerOutput } from '../contracts/scheduler-output';
-import { numRunningTokens, type RunningBudgetRules } from './token-budget';
-import { SpecDecodingStats } from './spec-decoding-stats';
+import { scheduleRunning } from './running-phase';
+import { finalizeBatch, ScheduledBatch, type SchedulerStepOutput } from './scheduled-batch';
+import type { SchedulerOutput } from '../contracts/scheduler-output';
 import { checkSchedulerInvariants } from './scheduler-invariants';
+import { SpecDecodingStats, type SpecDecodingStepStats } from './spec-decoding-stats';
+import type { RunningBudgetRules } from './token-budget';
+import { updateFromOutput, type OutputContext } from './update-from-output';
+import { scheduleWaiting } from './waiting-phase';
 
-const NO_IDS: readonly number[] = Object.freeze([]);
+/** vLLM `SchedulerStats` of the last processed step (the parts the engine models). */
+export interface SchedulerStats {
+  readonly numRunningReqs: number;
+  readonly numWaitingReqs: number;
+  readonly kvCacheUsage: number;
+  readonly specDecodingStats: SpecDecodingStepStats | null;
+}
 
 export class Scheduler {
   readonly config: EngineConfig;
@@ -38,9 +43,14 @@ export class Scheduler {
   finishedReqIds: string[] = [];
   numPreemptions = 0;
   readonly specStats = new SpecDecodingStats();
+  /** Stats of the last `updateFromOutput` (per step, not cumulative); `null` before the first. */
+  lastSchedulerStats: SchedulerStats | null = null;
+  /** Ids in the previous batch: a running request absent from it resends its tokens (vLLM). */
+  prevStepScheduledReqIds = new Set<string>();
   protected readonly k: number;
   private readonly lookahead: number;
   private readonly budgetRules: RunningBudgetRules;
+  private readonly outputCtx: OutputContext;
   private nextBatchId = 0;
 
   constructor(config: EngineConfig) {
@@ -64,6 +74,15 @@ export class Scheduler {
       groups: kvCacheGroups(config.attention),
       seed: config.seed,
     });
+    this.outputCtx = {
+      requests: this.requests,
+      maxModelLen: config.maxModelLen,
+      numSpecTokens: this.k,
+      specStats: this.specStats,
+      onRejected: (r, n) => this.onRejected(r, n),
+      onAppended: (r, n, w) => this.onAppended(r, n, w),
+      finish: (r, s, t) => this.finish(r, s, t),
+    };
   }
 
   get batchIdCounter(): number {
@@ -80,155 +99,36 @@ export class Scheduler {
     this.waiting.add(req);
   }
 
+  /** vLLM `get_num_unfinished_requests`. */
   get numUnfinished(): number {
     return this.requests.size;
   }
 
-  /** vLLM's `has_requests`: unfinished work, or finished ids still to ship to the workers. */
+  /** vLLM `has_requests`: unfinished work, or finished ids still to ship to the workers. */
   hasRequests(): boolean {
     return this.requests.size > 0 || this.finishedReqIds.length > 0;
   }
 
-  schedule(): SchedulerOutput {
-    const cfg = this.config;
-    let budget = maxNumScheduledTokens(cfg);
-    const sched: Request[] = [];
-    const schedN: number[] = [];
-    const schedBlocks: (readonly number[])[] = [];
-    const schedSpec: (readonly number[])[] = [];
-    const schedNumSpec: number[] = [];
-    const schedKind: ScheduledKind[] = [];
-    const schedCached: number[] = [];
-    const preempted: Request[] = [];
+  schedule(): SchedulerStepOutput {
+    const batch = new ScheduledBatch();
+    const ctx = {
+      config: this.config, running: this.running, waiting: this.waiting, kv: this.kv, policy: this.config.policy,
+      lookahead: this.lookahead, budgetRules: this.budgetRules, preempt: (r: Request) => this.preempt(r),
+    };
+    const a = scheduleRunning(ctx, batch, maxNumScheduledTokens(this.config));
+    if (a.preempted.length === 0) scheduleWaiting(ctx, batch, a.budget);
     const running = this.running;
-
-    // Phase A: running requests, in list order.
-    let i = 0;
-    while (i < running.length && budget > 0) {
-      const req = running[i]!;
-      const n = numRunningTokens(req, budget, this.budgetRules);
-      if (n === 0) {
-        i++;
-        continue;
-      }
-      let blocks: readonly number[] | undefined;
-      let gaveUp = false;
-      for (;;) {
-        blocks = this.kv.allocateSlots(req, n, undefined, this.lookahead);
-        if (blocks !== undefined) break;
-        const vi = chooseVictim(running, cfg.policy);
-        const victim = running[vi]!;
-        running.splice(vi, 1);
-        const at = sched.indexOf(victim);
-        if (at >= 0) {
-          // Undo the victim's place in this batch: its tokens return to the budget.
-          budget += schedN[at]!;
-          for (const arr of [sched, schedN, schedBlocks, schedSpec, schedNumSpec, schedKind, schedCached] as unknown[][]) arr.splice(at, 1);
-        }
-        if (vi < i) i--;
-        this.preempt(victim);
-        preempted.push(victim);
-        if (victim === req) {
-          gaveUp = true;
-          break;
-        }
-      }
-      if (gaveUp) break;
-      const comp = req.numComputedTokens;
-      let specIds: readonly number[] = NO_IDS;
-      let numSpec = 0;
-      if (req.numSpecTokens > 0) {
-        const s = n + comp - req.numTokens - req.numOutputPlaceholders;
-        if (s > 0) {
-          numSpec = Math.min(s, req.numSpecTokens);
-          if (req.specTokenIds.length > 0) specIds = req.specTokenIds.slice(0, numSpec);
-        }
-        req.clearSpec();
-      }
-      sched.push(req);
-      schedN.push(n);
-      schedBlocks.push(blocks!);
-      schedSpec.push(specIds);
-      schedNumSpec.push(numSpec);
-      schedKind.push('running');
-      schedCached.push(0);
-      budget -= n;
-      i++;
-    }
-
-    // Phase B: admissions, only when nobody was preempted this step.
-    if (preempted.length === 0) {
-      while (this.waiting.length > 0 && budget > 0) {
-        if (running.length >= cfg.maxNumSeqs) break;
-        const req = this.waiting.peek()!;
-        const hit = this.kv.getComputedBlocks(req);
-        const c = hit.numComputedTokens;
-        let n = req.numTokens - c;
-        const thr = cfg.longPrefillTokenThreshold;
-        if (thr > 0 && n > thr) n = thr;
-        if (!cfg.enableChunkedPrefill && n > budget) break;
-        if (n > budget) n = budget;
-        const lookahead = req.numComputedTokens === 0 ? 0 : this.lookahead;
-        const blocks = this.kv.allocateSlots(req, n, hit, lookahead, cfg.schedulerReserveFullIsl);
-        if (blocks === undefined) break;
-        this.waiting.pop();
-        running.push(req);
-        const kind: ScheduledKind = req.status === 'PREEMPTED' ? 'resumed' : 'new';
-        req.status = 'RUNNING';
-        req.numComputedTokens = c;
-        if (req.numCachedTokens === null) req.numCachedTokens = c;
-        sched.push(req);
-        schedN.push(n);
-        schedBlocks.push(this.kv.blockTable(req.requestId)!.slice());
-        schedSpec.push(NO_IDS);
-        schedNumSpec.push(0);
-        schedKind.push(kind);
-        schedCached.push(c);
-        budget -= n;
-      }
-    }
-
-    // _update_after_schedule: advance computed tokens optimistically.
-    const scheduled: ScheduledRequest[] = new Array<ScheduledRequest>(sched.length);
-    let total = 0;
-    const newRequestTokenIds: Record<string, readonly number[]> = {};
-    const specDecodeTokens: Record<string, readonly number[]> = {};
-    for (let j = 0; j < sched.length; j++) {
-      const req = sched[j]!;
-      const n = schedN[j]!;
-      const before = req.numComputedTokens;
-      req.numComputedTokens = before + n;
-      req.isPrefillChunk = req.numComputedTokens < req.numTokens + req.numOutputPlaceholders;
-      const numTokens = req.numTokens;
-      this.onScheduled(req, schedNumSpec[j]!);
-      total += n;
-      if (schedKind[j] !== 'running') newRequestTokenIds[req.requestId] = req.allTokenIds.slice();
-      if (schedSpec[j]!.length > 0) specDecodeTokens[req.requestId] = schedSpec[j]!;
-      scheduled[j] = {
-        reqId: req.requestId,
-        kind: schedKind[j]!,
-        numScheduledTokens: n,
-        numComputedTokens: before,
-        numPromptTokens: req.numPromptTokens,
-        numTokens,
-        numSpecTokens: schedNumSpec[j]!,
-        newBlockIds: schedBlocks[j]!,
-        numCachedTokens: schedCached[j]!,
-        isPrefillChunk: req.isPrefillChunk,
-      };
-    }
     const finishedReqIds = this.finishedReqIds;
     this.finishedReqIds = [];
-    return {
+    const fin = { prevStepScheduledReqIds: this.prevStepScheduledReqIds, onScheduled: (r: Request, n: number) => this.onScheduled(r, n) };
+    const out = finalizeBatch(fin, batch, {
       batchId: this.nextBatchId++,
-      scheduled,
-      totalNumScheduledTokens: total,
-      newRequestTokenIds,
-      scheduledSpecDecodeTokens: specDecodeTokens,
-      preemptedReqIds: preempted.map((r) => r.requestId),
+      preemptedReqIds: a.preempted.map((r) => r.requestId),
       finishedReqIds,
       numCommonPrefixBlocks: running.length > 0 ? this.kv.numCommonPrefixBlocks(running[0]!.requestId, running.length) : 0,
-    };
+    });
+    this.prevStepScheduledReqIds = new Set(batch.reqs.map((r) => r.requestId));
+    return out;
   }
 
   /** `_preempt_request`: recompute preemption, back to the front of `waiting`. */
@@ -254,49 +154,17 @@ export class Scheduler {
   /**
    * `update_from_output`: appends each request's emitted tokens with per-token stop checks,
    * rolling back rejected drafts; finished requests are freed. Returns one entry per request that
-   * got tokens or stopped, in batch order.
+   * got tokens or stopped, in batch order; this step's stats land in `lastSchedulerStats`.
    */
-  updateFromOutput(so: SchedulerOutput, ro: ModelRunnerOutput, nowUs: number): OutputEntry[] {
-    assert(ro.batchId === so.batchId, () => `runner output of batch ${ro.batchId} applied to batch ${so.batchId}`);
-    const outputs: OutputEntry[] = [];
-    const mml = this.config.maxModelLen;
-    const scheduled = so.scheduled;
-    for (let j = 0; j < scheduled.length; j++) {
-      const sr = scheduled[j]!;
-      const req = this.requests.get(sr.reqId);
-      if (req === undefined || req.isFinished) continue;
-      const gen = ro.sampledTokenIds[j]!;
-      const numDraft = sr.numSpecTokens;
-      let accepted = 0;
-      if (numDraft > 0 && gen.length > 0) {
-        accepted = gen.length - 1;
-        const rejected = numDraft - accepted;
-        if (req.numComputedTokens > 0) req.numComputedTokens -= rejected;
-        this.onRejected(req, rejected);
-        this.specStats.observe(numDraft, accepted);
-      }
-      const wasRunning = req.status === 'RUNNING';
-      let stopped: FinishedStatus | undefined;
-      let appended = 0;
-      for (let t = 0; t < gen.length; t++) {
-        appended++;
-        stopped = req.appendOutputToken(gen[t]!, mml);
-        if (stopped !== undefined) break;
-      }
-      if (appended > 0 && req.firstTokenTime === null) req.firstTokenTime = nowUs;
-      this.onAppended(req, appended, wasRunning);
-      if (stopped !== undefined) this.finish(req, stopped, nowUs);
-      if (appended > 0 || stopped !== undefined) {
-        outputs.push({
-          reqId: sr.reqId,
-          newTokenIds: appended === gen.length ? gen : gen.slice(0, appended),
-          numDraftTokens: numDraft,
-          numAcceptedTokens: accepted,
-          finishReason: stopped === undefined ? null : finishReasonOf(stopped),
-        });
-      }
-    }
-    return outputs;
+  updateFromOutput(so: SchedulerOutput, ro: ModelRunnerOutput, nowUs = 0): OutputEntry[] {
+    const r = updateFromOutput(this.outputCtx, so, ro, nowUs);
+    this.lastSchedulerStats = {
+      numRunningReqs: this.running.length,
+      numWaitingReqs: this.waiting.length,
+      kvCacheUsage: this.kv.usage,
+      specDecodingStats: r.specDecodingStats,
+    };
+    return r.outputs;
   }
 
   /** Sync drafts (`update_draft_token_ids`): ignored for prefill chunks and finished requests. */
@@ -309,6 +177,15 @@ export class Scheduler {
       if (req === undefined || req.isFinished || req.isPrefillChunk || d === undefined) continue;
       req.specTokenIds = d.length > 0 ? d.slice() : [];
     }
+  }
+
+  /** vLLM's `update_draft_token_ids(DraftTokenIds(req_ids, draft_token_ids))` by id. */
+  setDraftTokenIds(reqIds: readonly string[], draftTokenIds: readonly (readonly number[])[]): void {
+    reqIds.forEach((id, i) => {
+      const req = this.requests.get(id);
+      if (req === undefined || req.isFinished) return;
+      req.specTokenIds = req.isPrefillChunk ? [] : (draftTokenIds[i] ?? []).slice();
+    });
   }
 
   /** Frees a finished request and removes it from its queue. */
@@ -326,16 +203,49 @@ export class Scheduler {
     this.finishedReqIds.push(req.requestId);
   }
 
-  /** Aborts unfinished requests (`finish_requests`); unknown or finished ids are ignored. */
-  abortRequests(ids: readonly string[], nowUs: number): string[] {
+  /**
+   * vLLM `finish_requests(ids, status)`: finishes unfinished requests with any finished status
+   * (`null` = every request); unknown or finished ids are ignored. Returns the ids finished.
+   */
+  finishRequests(ids: string | readonly string[] | null, status: FinishedStatus, nowUs = 0): string[] {
+    if (!isFinished(status)) throw new EngineError(`finishRequests needs a finished status, got ${JSON.stringify(status)}`, 'status');
+    const list = ids === null ? [...this.requests.keys()] : typeof ids === 'string' ? [ids] : ids;
     const done: string[] = [];
-    for (const id of ids) {
+    for (const id of list) {
       const req = this.requests.get(id);
       if (req === undefined) continue;
-      this.finish(req, 'FINISHED_ABORTED', nowUs);
+      this.finish(req, status, nowUs);
       done.push(id);
     }
     return done;
+  }
+
+  /** Aborts unfinished requests (`finish_requests(..., FINISHED_ABORTED)`). */
+  abortRequests(ids: readonly string[], nowUs: number): string[] {
+    return this.finishRequests(ids, 'FINISHED_ABORTED', nowUs);
+  }
+
+  /**
+   * vLLM `reset_prefix_cache`: empties the prefix cache when no block is in use. With
+   * `resetRunningRequests`, every running request is preempted first (popped from the end, so
+   * `waiting` keeps their order) and its in-flight async outputs are marked stale.
+   */
+  resetPrefixCache(options: { readonly resetRunningRequests?: boolean } = {}): boolean {
+    if (options.resetRunningRequests) {
+      while (this.running.length > 0) {
+        const req = this.running.pop()!;
+        this.preempt(req);
+        req.asyncTokensToDiscard = req.numOutputPlaceholders;
+        req.numOutputPlaceholders = 0;
+      }
+      // Forced preemption + resumption in one step: act as if none was scheduled before.
+      this.prevStepScheduledReqIds.clear();
+    }
+    const ok = this.kv.resetPrefixCache();
+    if (options.resetRunningRequests && !ok) {
+      throw new InvariantError('Failed to reset KV cache even when all the running requests are preempted and moved to the waiting queue.');
+    }
+    return ok;
   }
 
   /** Scheduler-level invariants plus the KV manager's (throws `InvariantError`). */

@@ -1,6 +1,7 @@
 /**
  * Speculative-decoding counters (vLLM `SpecDecodingStats`, engine-semantics.md §9.6): drafts,
- * draft tokens, accepted tokens and accepted counts per draft position.
+ * draft tokens, accepted tokens and accepted counts per draft position — cumulative over the
+ * engine's life (`SpecDecodingStats`) and per processed step (`SpecDecodingStepStats`).
  */
 
 export interface SpecDecodingSummary {
@@ -44,4 +45,28 @@ export class SpecDecodingStats {
     this.numAcceptedTokens = s.numAcceptedTokens;
     this.numAcceptedTokensPerPos = s.numAcceptedTokensPerPos.slice();
   }
+}
+
+/**
+ * One step's drafts (vLLM `SpecDecodingStats.new(num_spec_tokens)` + `observe_draft`): created on
+ * the first request with scheduled drafts and output tokens, so a step with none has no stats.
+ * `numAcceptedTokensPerPos` always has `k` entries.
+ */
+export interface SpecDecodingStepStats {
+  readonly numSpecTokens: number;
+  numDrafts: number;
+  numDraftTokens: number;
+  numAcceptedTokens: number;
+  readonly numAcceptedTokensPerPos: number[];
+}
+
+export function newSpecDecodingStepStats(numSpecTokens: number): SpecDecodingStepStats {
+  return { numSpecTokens, numDrafts: 0, numDraftTokens: 0, numAcceptedTokens: 0, numAcceptedTokensPerPos: new Array<number>(numSpecTokens).fill(0) };
+}
+
+export function observeDraft(s: SpecDecodingStepStats, numDraftTokens: number, numAcceptedTokens: number): void {
+  s.numDrafts++;
+  s.numDraftTokens += numDraftTokens;
+  s.numAcceptedTokens += numAcceptedTokens;
+  for (let i = 0; i < numAcceptedTokens && i < s.numSpecTokens; i++) s.numAcceptedTokensPerPos[i]!++;
 }

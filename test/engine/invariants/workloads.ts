@@ -6,6 +6,7 @@
 import { Rng } from '../../../engine/base/rng';
 import type { PartialEngineConfig, MaxTokensCapPolicy } from '../../../engine/config/engine-config';
 import type { AddRequestOptions } from '../../../engine/api/add-request';
+import { kvCacheFit } from '../../../engine/config/kv-cache-fit';
 
 export interface Workload {
   readonly config: PartialEngineConfig;
@@ -46,11 +47,15 @@ export function randomWorkload(seed: number, o: WorkloadOptions = {}): Workload 
       ? { method: 'ngram' as const, numSpeculativeTokens: rng.intRange(1, 3) }
       : null;
   const vocabSize = pick([8, 64, 32000]);
+  // Never below the blocks one max-length request can hold (validation rejects smaller pools).
+  const lookahead = speculative?.method === 'mtp' ? speculative.numSpeculativeTokens : 0;
+  const groups = slidingWindow === null ? [{ slidingWindow: null }] : hybrid ? [{ slidingWindow: null }, { slidingWindow }] : [{ slidingWindow }];
+  const fitBlocks = kvCacheFit({ numGpuBlocks: 2, blockSize, maxModelLen, maxNumBatchedTokens, numLookaheadTokens: lookahead, groups }).numBlocksNeeded + 1;
   const config: PartialEngineConfig = {
     seed: rng.int(1000),
     blockSize,
     maxModelLen,
-    numGpuBlocks: slidingWindow !== null && !hybrid ? numGpuBlocks : Math.max(numGpuBlocks, minBlocks) * (hybrid ? 2 : 1),
+    numGpuBlocks: Math.max(fitBlocks, slidingWindow !== null && !hybrid ? numGpuBlocks : Math.max(numGpuBlocks, minBlocks) * (hybrid ? 2 : 1)),
     maxNumSeqs,
     maxNumBatchedTokens,
     enableChunkedPrefill,
