@@ -49,9 +49,9 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
   const args = parseArgs(argv, { values: ['-f', '--connection-file'] }, 'kernel');
   const file = args.values.get('-f') ?? args.values.get('--connection-file') ?? args.positional[0];
   if (file === undefined) throw new UsageError('kernel: -f CONNECTION_FILE is required');
-  const [{ readConnectionFile }, { serveKernel }, { LazyInterpreter }] = await Promise.all([import('./transport/connection'), import('./serve-kernel'), import('./lazy-interpreter')]);
+  const [{ readConnectionFile }, { serveKernel }, { LazyInterpreter }] = await Promise.all([import('./transport/connection'), import('./core/serve-kernel'), import('./core/lazy-interpreter')]);
   const connection = readConnectionFile(file);
-  const globalsModule = JSON.stringify(fileURLToPath(new URL('./cell-globals.ts', import.meta.url)).replace(/\.ts$/, ''));
+  const globalsModule = JSON.stringify(fileURLToPath(new URL('./cell/cell-globals.ts', import.meta.url)).replace(/\.ts$/, ''));
   const displayModule = JSON.stringify(fileURLToPath(new URL('./display/index.ts', import.meta.url)).replace(/\.ts$/, ''));
   const types: Record<string, string> = Object.fromEntries(['display', 'updateDisplay', 'clearOutput', 'input', 'comms'].map((n) => [n, `import(${globalsModule}).CellGlobals['${n}']`]));
   // TypeScript and the engine load after the first kernel_info_reply (LazyInterpreter). The

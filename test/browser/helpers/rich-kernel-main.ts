@@ -12,9 +12,9 @@
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { readConnectionFile } from '../../../kernel/transport/connection';
-import { serveKernel } from '../../../kernel/serve-kernel';
+import { serveKernel } from '../../../kernel/core/serve-kernel';
 import { createTsInterpreter } from '../../../kernel/ts-interpreter/index';
-import type { KernelCore } from '../../../kernel/kernel-core';
+import type { KernelCore } from '../../../kernel/core/kernel-core';
 
 const file = process.argv[2];
 if (file === undefined) throw new Error('usage: rich-kernel-main.ts CONNECTION_FILE');

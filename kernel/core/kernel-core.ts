@@ -5,15 +5,15 @@
  * history, stdin and shutdown. Anything a handler throws becomes an error reply; the core keeps
  * serving. Shell requests run one at a time in arrival order; control requests run at once.
  */
-import { CommManager } from './comms';
-import { History } from './history';
-import type { CellIO, Interpreter } from './interpreter';
-import { MessageFactory } from './protocol/message-factory';
-import { PROTOCOL_VERSION, replyTypeOf, type JupyterMessage, type RequestChannel } from './protocol/messages';
-import { RequestContext } from './request-context';
-import { logToStderr, type IncomingMessage, type Transport } from './transport/transport';
-import { executeRequest } from './execute-request';
-import { cursorArg, optStr, str } from './request-args';
+import { CommManager } from '../session/comms';
+import { History } from '../session/history';
+import type { CellIO, Interpreter } from '../interpreter';
+import { MessageFactory } from '../protocol/message-factory';
+import { PROTOCOL_VERSION, replyTypeOf, type JupyterMessage, type RequestChannel } from '../protocol/messages';
+import { RequestContext } from '../shell/request-context';
+import { logToStderr, type IncomingMessage, type Transport } from '../transport/transport';
+import { executeRequest } from '../shell/execute-request';
+import { cursorArg, optStr, str } from '../shell/request-args';
 
 export interface KernelCoreOptions {
   readonly interpreter: Interpreter;

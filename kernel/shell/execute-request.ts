@@ -3,10 +3,10 @@
  * `allow_stdin`, `stop_on_error`), the execution counter, execute_input, execute_result or
  * error, history, and aborting the execute requests queued behind a failed cell.
  */
-import type { ExecuteOutcome } from './interpreter';
-import type { KernelCore } from './kernel-core';
+import type { ExecuteOutcome } from '../interpreter';
+import type { KernelCore } from '../core/kernel-core';
 import { str, userExpressionsArg } from './request-args';
-import type { IncomingMessage } from './transport/transport';
+import type { IncomingMessage } from '../transport/transport';
 
 function errorOutcome(e: unknown): ExecuteOutcome {
   const err = typeof e === 'object' && e !== null && 'message' in e ? (e as Error) : new Error(String(e));
