@@ -10,6 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type { DisplayBundle } from './display/mime';
 import type { InterpreterInfo } from './interpreter';
 import { parseArgs, UsageError } from './cli/args';
 
@@ -60,9 +61,20 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
   // Cells load modules through require (CommonJS), so display modules must come through it as
   // well: one instance of each module (and of apache-arrow's classes) for cells and kernel alike.
   const cellRequire = createRequire(import.meta.url);
+  // One ordered formatter list (kernel/display) for cells' last values and display(), passed to
+  // the pure format(); loaded on first need.
+  let formatValue: ((value: unknown) => DisplayBundle) | undefined;
+  const displayFormat = (): ((value: unknown) => DisplayBundle) => {
+    if (formatValue === undefined) {
+      const { format } = cellRequire('./display/format') as typeof import('./display/format');
+      const formatters = (cellRequire('./display/index') as typeof import('./display/index')).richFormatters();
+      formatValue = (value) => format(value, formatters);
+    }
+    return formatValue;
+  };
   const interpreter = new LazyInterpreter(async () => {
     const { createTsInterpreter } = await import('./ts-interpreter/index');
-    const real = createTsInterpreter({ handleSigint: false, catchAsyncErrors: false });
+    const real = createTsInterpreter({ handleSigint: false, catchAsyncErrors: false, format: displayFormat() });
     // Native AVX2 sparse-MLA kernels for the engine instance that cells use (the CommonJS one);
     // missing or stale builds leave the WebAssembly kernels in place with one line on stderr.
     (cellRequire('./native/install-native-runner') as typeof import('./native/install-native-runner'))
@@ -74,15 +86,14 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
   await serveKernel({
     connection,
     interpreter,
-    // Rich displays (plot, table, live, progress, …) and their value formatters, from kernel/display.
+    // Rich displays (plot, table, live, progress, …), from kernel/display.
     loadGlobals: async (ctx) => {
       const rich = cellRequire('./display/index') as typeof import('./display/index');
-      rich.installRichDisplays();
       const globals = rich.richDisplayGlobals(ctx);
       for (const n of Object.keys(globals)) types[n] ??= `import(${displayModule}).RichDisplayGlobals['${n}']`;
       return globals;
     },
-    loadFormatter: async () => (cellRequire('./display/format') as typeof import('./display/format')).toDisplayBundle,
+    loadFormatter: async () => displayFormat(),
     defineGlobals: (values) => interpreter.defineGlobals(values),
     warmUp: async () => {
       const real = await interpreter.get();

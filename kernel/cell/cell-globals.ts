@@ -19,7 +19,7 @@ export interface DisplayOptions {
 
 export interface CellGlobalsDeps {
   readonly currentIO: () => CellIO;
-  /** value → MIME bundle; the composition root passes kernel/display/format's `toDisplayBundle`. */
+  /** value → MIME bundle; the composition root passes kernel/display/format's `format()` over its formatter list. */
   readonly format: (value: unknown) => DisplayBundle;
   readonly comms: CommManager;
 }
