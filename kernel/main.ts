@@ -1,7 +1,8 @@
 /**
  * The `enginelab` command and the kernel's composition root: it picks the transport (zeromq in
- * a socket thread), the interpreter (TypeScript), the display formatter and the cell globals
- * (the engine's public API plus display/input/comms helpers). Subcommands:
+ * a socket thread), the interpreter (TypeScript), the display formatter list and the cell
+ * surface (`engine`, a short list of engine names and the display/input/comms helpers, see
+ * cell/cell-surface.ts). Subcommands:
  *   kernel -f CONNECTION_FILE
  *   install [--user | --sys-prefix | --prefix DIR] [--name NAME]
  *   run NOTEBOOK.ipynb|DIR [--out DIR] [--html] [--allow-errors] [--summary] [--timeout SECONDS]
@@ -54,7 +55,8 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
   const connection = readConnectionFile(file);
   const globalsModule = JSON.stringify(fileURLToPath(new URL('./cell/cell-globals.ts', import.meta.url)).replace(/\.ts$/, ''));
   const displayModule = JSON.stringify(fileURLToPath(new URL('./display/index.ts', import.meta.url)).replace(/\.ts$/, ''));
-  const types: Record<string, string> = Object.fromEntries(['display', 'updateDisplay', 'clearOutput', 'input', 'comms'].map((n) => [n, `import(${globalsModule}).CellGlobals['${n}']`]));
+  const { CELL_HELPER_NAMES, ENGINE_TOP_LEVEL_NAMES } = await import('./cell/cell-surface');
+  const types: Record<string, string> = Object.fromEntries(CELL_HELPER_NAMES.map((n) => [n, `import(${globalsModule}).CellGlobals['${n}']`]));
   // TypeScript and the engine load after the first kernel_info_reply (LazyInterpreter). The
   // interpreter loads the engine itself (values and types); SIGINT and async errors are handled
   // once, by serveKernel, which routes them to the running cell.
@@ -74,7 +76,7 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
   };
   const interpreter = new LazyInterpreter(async () => {
     const { createTsInterpreter } = await import('./ts-interpreter/index');
-    const real = createTsInterpreter({ handleSigint: false, catchAsyncErrors: false, format: displayFormat() });
+    const real = createTsInterpreter({ handleSigint: false, catchAsyncErrors: false, format: displayFormat(), engineGlobals: ENGINE_TOP_LEVEL_NAMES });
     // Native AVX2 sparse-MLA kernels for the engine instance that cells use (the CommonJS one);
     // missing or stale builds leave the WebAssembly kernels in place with one line on stderr.
     (cellRequire('./native/install-native-runner') as typeof import('./native/install-native-runner'))

@@ -30,6 +30,8 @@ export interface TsInterpreterOptions {
   readonly cwd?: string;
   /** Module whose exports become globals (and `engine`) in every cell; false for none. */
   readonly engineModule?: string | false;
+  /** The engine exports that are globals of their own (values and types); the rest only as `engine.X`. Default: every export. */
+  readonly engineGlobals?: readonly string[];
   /** Route console and process.stdout/stderr writes to the running cell (default true). */
   readonly captureOutput?: boolean;
   /** Stop the awaiting cell on SIGINT when no synchronous code runs (default true). */
@@ -138,7 +140,8 @@ export class TsInterpreter implements Interpreter {
         const mod = this.rootRequire(this.engineModule) as Record<string, unknown>;
         const probe = this.types.moduleExportNames(this.engineModule);
         this.builtinGlobals = probe.builtinGlobals;
-        this.engineNames = probe.names.filter((n) => !this.builtinGlobals.has(n));
+        const own = this.options.engineGlobals === undefined ? undefined : new Set(this.options.engineGlobals);
+        this.engineNames = probe.names.filter((n) => !this.builtinGlobals.has(n) && (own === undefined || own.has(n)));
         const values: Record<string, unknown> = { engine: mod };
         for (const n of this.engineNames) if (n in mod && !(n in globalThis && !this.untyped.has(n))) values[n] = mod[n];
         this.setGlobalValues(values);
@@ -189,7 +192,8 @@ export class TsInterpreter implements Interpreter {
     lines.push('declare global {');
     const engineSet = new Set(this.engineNames);
     if (withEngine) {
-      lines.push('  var engine: typeof __engine;');
+      // A namespace alias, so `engine.X` names the engine's types as well as its values.
+      lines.push('  export import engine = __engine;');
       for (const n of this.engineNames) if (!this.definedTypes.has(n) && n !== 'engine') lines.push(`  export import ${n} = __engine.${n};`);
     }
     for (const [n, t] of this.definedTypes) lines.push(`  var ${n}: ${t};`);
