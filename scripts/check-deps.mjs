@@ -1,4 +1,4 @@
-// Dependency rules that ESLint cannot express: no import cycles inside engine/ or kernel/, and
+// Dependency rules that ESLint cannot express: no import cycles inside engine/, and
 // kernel/, bench/ and notebooks reach the engine only through engine/index.ts.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, dirname, resolve, relative } from 'node:path';
