@@ -24,26 +24,24 @@ function treeWithKernel(files: Record<string, string>): string {
   return dir;
 }
 
+// a.ts -> b.ts -> c.ts; c.ts either closes the loop back to a.ts or imports nothing.
+const chain = {
+  'kernel/core/a.ts': "import type { B } from '../shell/b';\nexport interface A { b?: B }\n",
+  'kernel/shell/b.ts': "import { c } from './c';\nexport interface B { c: typeof c }\n",
+};
+
 const check = (dir: string) => spawnSync(process.execPath, [join(dir, 'scripts/check-deps.mjs')], { encoding: 'utf8', timeout: 60_000 });
 
 describe('check-deps: no import cycles among kernel/ files', () => {
   it('fails on a planted cycle (type-only imports count), naming its files in order', () => {
-    const dir = treeWithKernel({
-      'kernel/core/a.ts': "import type { B } from '../shell/b';\nexport interface A { b?: B }\n",
-      'kernel/shell/b.ts': "import { c } from './c';\nexport interface B { c: typeof c }\n",
-      'kernel/shell/c.ts': "import type { A } from '../core/a';\nexport const c: A | undefined = undefined;\n",
-    });
+    const dir = treeWithKernel({ ...chain, 'kernel/shell/c.ts': "import type { A } from '../core/a';\nexport const c: A | undefined = undefined;\n" });
     const r = check(dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('import cycle: kernel/core/a.ts -> kernel/shell/b.ts -> kernel/shell/c.ts -> kernel/core/a.ts');
   });
 
   it('passes the same files once the cycle is broken', () => {
-    const dir = treeWithKernel({
-      'kernel/core/a.ts': "import type { B } from '../shell/b';\nexport interface A { b?: B }\n",
-      'kernel/shell/b.ts': "import { c } from './c';\nexport interface B { c: typeof c }\n",
-      'kernel/shell/c.ts': 'export const c = 1;\n',
-    });
+    const dir = treeWithKernel({ ...chain, 'kernel/shell/c.ts': 'export const c = 1;\n' });
     const r = check(dir);
     expect(r.stderr).not.toContain('import cycle');
     expect(r.status, r.stderr).toBe(0);
