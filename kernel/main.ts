@@ -1,7 +1,8 @@
 /**
  * The `enginelab` command and the kernel's composition root: it picks the transport (zeromq in
- * a socket thread), the interpreter (TypeScript), the display formatter and the cell globals
- * (the engine's public API plus display/input/comms helpers). Subcommands:
+ * a socket thread), the interpreter (TypeScript), the display formatter list and the cell
+ * surface (`engine`, a short list of engine names and the display/input/comms helpers, see
+ * cell/cell-surface.ts). Subcommands:
  *   kernel -f CONNECTION_FILE
  *   install [--user | --sys-prefix | --prefix DIR] [--name NAME]
  *   run NOTEBOOK.ipynb|DIR [--out DIR] [--html] [--allow-errors] [--summary] [--timeout SECONDS]
@@ -10,6 +11,7 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type { DisplayBundle } from './display/mime';
 import type { InterpreterInfo } from './interpreter';
 import { parseArgs, UsageError } from './cli/args';
 
@@ -49,20 +51,32 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
   const args = parseArgs(argv, { values: ['-f', '--connection-file'] }, 'kernel');
   const file = args.values.get('-f') ?? args.values.get('--connection-file') ?? args.positional[0];
   if (file === undefined) throw new UsageError('kernel: -f CONNECTION_FILE is required');
-  const [{ readConnectionFile }, { serveKernel }, { LazyInterpreter }] = await Promise.all([import('./transport/connection'), import('./serve-kernel'), import('./lazy-interpreter')]);
+  const [{ readConnectionFile }, { serveKernel }, { LazyInterpreter }] = await Promise.all([import('./transport/connection'), import('./core/serve-kernel'), import('./core/lazy-interpreter')]);
   const connection = readConnectionFile(file);
-  const globalsModule = JSON.stringify(fileURLToPath(new URL('./cell-globals.ts', import.meta.url)).replace(/\.ts$/, ''));
+  const globalsModule = JSON.stringify(fileURLToPath(new URL('./cell/cell-globals.ts', import.meta.url)).replace(/\.ts$/, ''));
   const displayModule = JSON.stringify(fileURLToPath(new URL('./display/index.ts', import.meta.url)).replace(/\.ts$/, ''));
-  const types: Record<string, string> = Object.fromEntries(['display', 'updateDisplay', 'clearOutput', 'input', 'comms'].map((n) => [n, `import(${globalsModule}).CellGlobals['${n}']`]));
+  const { CELL_HELPER_NAMES, ENGINE_TOP_LEVEL_NAMES } = await import('./cell/cell-surface');
+  const types: Record<string, string> = Object.fromEntries(CELL_HELPER_NAMES.map((n) => [n, `import(${globalsModule}).CellGlobals['${n}']`]));
   // TypeScript and the engine load after the first kernel_info_reply (LazyInterpreter). The
   // interpreter loads the engine itself (values and types); SIGINT and async errors are handled
   // once, by serveKernel, which routes them to the running cell.
   // Cells load modules through require (CommonJS), so display modules must come through it as
   // well: one instance of each module (and of apache-arrow's classes) for cells and kernel alike.
   const cellRequire = createRequire(import.meta.url);
+  // One ordered formatter list (kernel/display) for cells' last values and display(), passed to
+  // the pure format(); loaded on first need.
+  let formatValue: ((value: unknown) => DisplayBundle) | undefined;
+  const displayFormat = (): ((value: unknown) => DisplayBundle) => {
+    if (formatValue === undefined) {
+      const { format } = cellRequire('./display/format') as typeof import('./display/format');
+      const formatters = (cellRequire('./display/index') as typeof import('./display/index')).richFormatters();
+      formatValue = (value) => format(value, formatters);
+    }
+    return formatValue;
+  };
   const interpreter = new LazyInterpreter(async () => {
     const { createTsInterpreter } = await import('./ts-interpreter/index');
-    const real = createTsInterpreter({ handleSigint: false, catchAsyncErrors: false });
+    const real = createTsInterpreter({ handleSigint: false, catchAsyncErrors: false, format: displayFormat(), engineGlobals: ENGINE_TOP_LEVEL_NAMES });
     // Native AVX2 sparse-MLA kernels for the engine instance that cells use (the CommonJS one);
     // missing or stale builds leave the WebAssembly kernels in place with one line on stderr.
     (cellRequire('./native/install-native-runner') as typeof import('./native/install-native-runner'))
@@ -74,15 +88,14 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
   await serveKernel({
     connection,
     interpreter,
-    // Rich displays (plot, table, live, progress, …) and their value formatters, from kernel/display.
+    // Rich displays (plot, table, live, progress, …), from kernel/display.
     loadGlobals: async (ctx) => {
       const rich = cellRequire('./display/index') as typeof import('./display/index');
-      rich.installRichDisplays();
       const globals = rich.richDisplayGlobals(ctx);
       for (const n of Object.keys(globals)) types[n] ??= `import(${displayModule}).RichDisplayGlobals['${n}']`;
       return globals;
     },
-    loadFormatter: async () => (cellRequire('./display/format') as typeof import('./display/format')).toDisplayBundle,
+    loadFormatter: async () => displayFormat(),
     defineGlobals: (values) => interpreter.defineGlobals(values),
     warmUp: async () => {
       const real = await interpreter.get();

@@ -1,9 +1,10 @@
 /**
- * Value → MIME bundle. Precedence: an object's own `Symbol.for('Jupyter.display')` method, then
- * formatters other modules registered (plotly, Arrow, DataFrames, engine views; latest first),
- * then the defaults: `text/plain` (util.inspect, no colours) always, plus `image/png` for PNG
- * bytes, `text/html` for HTML-looking strings marked as such by formatters, and
- * `application/json` for plain JSON data. `{ raw: true }` passes a bundle through unchanged.
+ * Value → MIME bundle, a pure function of the value and an ordered formatter list that the
+ * caller owns (the kernel's composition root passes kernel/display's `richFormatters()`).
+ * Precedence: an object's own `Symbol.for('Jupyter.display')` method, then the first formatter
+ * in the list that takes the value, then the defaults: `text/plain` (util.inspect, no colours)
+ * always, plus `image/png` for PNG bytes and `application/json` for plain JSON data.
+ * `{ raw: true }` passes a bundle through unchanged.
  */
 import { inspect } from 'node:util';
 import { JUPYTER_DISPLAY, type DisplayBundle, type MimeData, type MimeMetadata } from './mime';
@@ -23,27 +24,7 @@ export interface FormatOptions {
   readonly depth?: number;
 }
 
-/**
- * The registry lives on `globalThis` under a registered symbol: the kernel can load this module
- * twice (as ES module and through `require`, e.g. the interpreter's copy and the composition
- * root's), and both copies must see the same formatters or a cell's last value loses its rich
- * display.
- */
-const REGISTRY = Symbol.for('enginelab.displayFormatters');
-const formatters: DisplayFormatter[] = ((globalThis as Record<symbol, unknown>)[REGISTRY] ??= []) as DisplayFormatter[];
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-/** Adds a formatter; it wins over the defaults and over formatters registered before it. */
-export function registerFormatter(formatter: DisplayFormatter): () => void {
-  if (!formatter || typeof formatter.test !== 'function' || typeof formatter.format !== 'function') {
-    throw new TypeError('registerFormatter(formatter): formatter needs test(value) and format(value) methods');
-  }
-  formatters.unshift(formatter);
-  return () => {
-    const i = formatters.indexOf(formatter);
-    if (i >= 0) formatters.splice(i, 1);
-  };
-}
 
 function isBundle(v: unknown): v is DisplayBundle {
   return typeof v === 'object' && v !== null && 'data' in v && typeof (v as { data: unknown }).data === 'object' && (v as { data: unknown }).data !== null;
@@ -76,11 +57,11 @@ export function textPlain(value: unknown, depth = 4): string {
   return inspect(value, { colors: false, depth, maxArrayLength: 100, maxStringLength: 10_000, breakLength: 100 });
 }
 
-/** The display bundle for `value`. */
-export function toDisplayBundle(value: unknown, options: FormatOptions = {}): DisplayBundle {
+/** The display bundle for `value`; `formatters` are tried in order, the first that answers wins. */
+export function format(value: unknown, formatters: readonly DisplayFormatter[] = [], options: FormatOptions = {}): DisplayBundle {
   if (options.raw) {
     if (typeof value !== 'object' || value === null) {
-      throw new TypeError('toDisplayBundle(value, { raw: true }): value must be a MIME bundle {data, metadata} or a data record');
+      throw new TypeError('format(value, formatters, { raw: true }): value must be a MIME bundle {data, metadata} or a data record');
     }
     return toBundle(value as MimeData | DisplayBundle, options.metadata);
   }
@@ -96,6 +77,9 @@ export function toDisplayBundle(value: unknown, options: FormatOptions = {}): Di
     }
   }
   for (const f of formatters) {
+    if (!f || typeof f.test !== 'function' || typeof f.format !== 'function') {
+      throw new TypeError('format(value, formatters): every formatter needs test(value) and format(value) methods');
+    }
     let hit = false;
     try {
       hit = f.test(value);

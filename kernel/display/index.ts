@@ -1,13 +1,12 @@
 /**
  * Rich displays for cells: `richDisplayGlobals(ctx)` returns the helpers every cell sees
  * (`plot`, `table`, `live`, `progress`, `runLive`, `dump`, `load`, `toDataFrame`), and
- * `installRichDisplays(registerFormatter)` teaches the value formatter plotly figures, Arrow
- * tables, DataFrames and the engine's objects. Both share one plotly session, which decides
- * which output carries plotly.js.
+ * `richFormatters()` the ordered list with which format.ts's `format()` shows plotly figures,
+ * Arrow tables, DataFrames and the engine's objects. Both share one plotly session, which
+ * decides which output carries plotly.js.
  */
 import type { CellIO } from '../interpreter';
 import type { DisplayBundle } from './mime';
-import { registerFormatter as registerDefault } from './format';
 import { JUPYTER_DISPLAY } from './mime';
 import { isPlotlyFigure, checkFigure, plotlyLibraryHtml, type PlotlyFigure } from './plotly';
 import { PlotlySession, executionOf } from './plotly-session';
@@ -30,7 +29,7 @@ export interface RichDisplayContext {
   readonly maxUpdatesPerSecond?: number;
 }
 
-/** A formatter as kernel/display/format.ts's `registerFormatter` takes it. */
+/** One entry of the list kernel/display/format.ts's `format()` tries in order. */
 export interface RichFormatter {
   readonly name: string;
   test(value: unknown): boolean;
@@ -140,9 +139,13 @@ export function richDisplayGlobalTypes(modulePath: string): Record<string, strin
   return Object.fromEntries(RICH_DISPLAY_GLOBAL_NAMES.map((n) => [n, `${g}[${JSON.stringify(n)}]`]));
 }
 
-/** Formatters for values shown as a cell's result or through display(). */
+/**
+ * Formatters for values shown as a cell's result or through display(), in the order format()
+ * tries them. Listed general → specific and reversed, so the engine, numeric and tensor views
+ * come before the generic tables and figures (the precedence registration order used to give).
+ */
 export function richFormatters(): RichFormatter[] {
-  return [
+  const generalFirst: RichFormatter[] = [
     { name: 'plotly-figure', test: isPlotlyFigure, format: (v) => session.bundle(v as PlotlyFigure) },
     { name: 'arrow-table', test: isArrowTable, format: (v) => tableBundle(v) },
     { name: 'danfo-dataframe', test: isDanfoFrame, format: (v) => tableBundle(v) },
@@ -151,14 +154,7 @@ export function richFormatters(): RichFormatter[] {
     ...numericFormatters(session),
     ...tensorFormatters(session),
   ];
-}
-
-/** Registers every rich formatter with the kernel's value formatter. */
-export function installRichDisplays(registerFormatter: (f: RichFormatter) => unknown = registerDefault): RichFormatter[] {
-  if (typeof registerFormatter !== 'function') throw new TypeError('registerFormatter must be a function');
-  const fs = richFormatters();
-  for (const f of fs) registerFormatter(f);
-  return fs;
+  return generalFirst.reverse();
 }
 
 export { PlotlySession, executionOf } from './plotly-session';

@@ -72,7 +72,7 @@ export interface ReplyContentMap {
   is_complete_request: { status: 'complete' | 'invalid' | 'unknown' } | { status: 'incomplete'; indent: string };
   history_request: Ok<{ history: Array<[number, number, string] | [number, number, [string, string | null]]> }> | Failed;
   comm_info_request: Ok<{ comms: Record<string, { target_name: string }> }>;
-  interrupt_request: Ok<Record<string, never>>;
+  interrupt_request: Ok<Record<never, never>>;
   shutdown_request: Ok<{ restart: boolean }>;
 }
 

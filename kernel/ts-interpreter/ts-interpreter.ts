@@ -9,7 +9,8 @@ import vm from 'node:vm';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { CellIO, CompleteResult, ExecuteArgs, ExecuteOutcome, InspectResult, Interpreter, InterpreterInfo, IsCompleteResult, UserExpressionResult } from '../interpreter';
-import { toDisplayBundle } from '../display/format';
+import { format } from '../display/format';
+import type { DisplayBundle } from '../display/mime';
 import { analyzeCell, compileCell, parseCell } from './cell-transform';
 import { diagnosticsOutcome, interruptOutcome, runtimeErrorOutcome } from './error-format';
 import { clearInterrupt, interruptFlag, raiseInterrupt, takeInterrupt } from './interrupt-flag';
@@ -29,12 +30,16 @@ export interface TsInterpreterOptions {
   readonly cwd?: string;
   /** Module whose exports become globals (and `engine`) in every cell; false for none. */
   readonly engineModule?: string | false;
+  /** The engine exports that are globals of their own (values and types); the rest only as `engine.X`. Default: every export. */
+  readonly engineGlobals?: readonly string[];
   /** Route console and process.stdout/stderr writes to the running cell (default true). */
   readonly captureOutput?: boolean;
   /** Stop the awaiting cell on SIGINT when no synchronous code runs (default true). */
   readonly handleSigint?: boolean;
   /** Report uncaught exceptions and unhandled rejections to the latest cell instead of dying (default true). */
   readonly catchAsyncErrors?: boolean;
+  /** A cell's last value → display bundle; the composition root passes format() with its formatter list (default: no extra formatters). */
+  readonly format?: (value: unknown) => DisplayBundle;
 }
 
 class InterruptSignal extends Error {
@@ -64,12 +69,14 @@ export class TsInterpreter implements Interpreter {
   private readonly onException = (err: unknown): void => this.reportAsync('Uncaught exception', err);
   private readonly cwdRequire: NodeJS.Require;
   private readonly rootRequire: NodeJS.Require;
+  private readonly format: (value: unknown) => DisplayBundle;
 
   constructor(private readonly options: TsInterpreterOptions = {}) {
     this.projectRoot = path.resolve(options.projectRoot ?? DEFAULT_ROOT);
     this.cwd = path.resolve(options.cwd ?? process.cwd());
     this.engineModule = options.engineModule === false ? undefined : path.resolve(this.projectRoot, options.engineModule ?? 'engine/index.ts');
     this.types = new TypeService({ projectRoot: this.projectRoot, cwd: this.cwd });
+    this.format = options.format ?? ((value) => format(value));
     this.cwdRequire = createRequire(path.join(this.cwd, '__enginelab_cell__.js'));
     this.rootRequire = createRequire(path.join(this.projectRoot, '__enginelab_cell__.js'));
     Object.defineProperty(globalThis, RUNTIME_GLOBAL, {
@@ -133,7 +140,8 @@ export class TsInterpreter implements Interpreter {
         const mod = this.rootRequire(this.engineModule) as Record<string, unknown>;
         const probe = this.types.moduleExportNames(this.engineModule);
         this.builtinGlobals = probe.builtinGlobals;
-        this.engineNames = probe.names.filter((n) => !this.builtinGlobals.has(n));
+        const own = this.options.engineGlobals === undefined ? undefined : new Set(this.options.engineGlobals);
+        this.engineNames = probe.names.filter((n) => !this.builtinGlobals.has(n) && (own === undefined || own.has(n)));
         const values: Record<string, unknown> = { engine: mod };
         for (const n of this.engineNames) if (n in mod && !(n in globalThis && !this.untyped.has(n))) values[n] = mod[n];
         this.setGlobalValues(values);
@@ -184,7 +192,8 @@ export class TsInterpreter implements Interpreter {
     lines.push('declare global {');
     const engineSet = new Set(this.engineNames);
     if (withEngine) {
-      lines.push('  var engine: typeof __engine;');
+      // A namespace alias, so `engine.X` names the engine's types as well as its values.
+      lines.push('  export import engine = __engine;');
       for (const n of this.engineNames) if (!this.definedTypes.has(n) && n !== 'engine') lines.push(`  export import ${n} = __engine.${n};`);
     }
     for (const [n, t] of this.definedTypes) lines.push(`  var ${n}: ${t};`);
@@ -239,7 +248,7 @@ export class TsInterpreter implements Interpreter {
           hasResult = r !== undefined && typeof r === 'object' && 'value' in r;
           value = hasResult ? r!.value : undefined;
         }
-        const result = hasResult && value !== undefined && !args.silent ? toDisplayBundle(value) : undefined;
+        const result = hasResult && value !== undefined && !args.silent ? this.format(value) : undefined;
         outcome = result ? { status: 'ok', result, userExpressions: {} } : { status: 'ok', userExpressions: {} };
       } catch (e) {
         outcome = isInterrupt(e) ? interruptOutcome() : runtimeErrorOutcome(e, ref);
@@ -277,7 +286,7 @@ export class TsInterpreter implements Interpreter {
         const a = analyzeCell(`(${expr}\n)`);
         const compiled = compileCell(a, RUNTIME_GLOBAL, undefined, true);
         const value: unknown = new vm.Script(compiled.js, { filename: 'user-expression.ts', lineOffset: -1 }).runInThisContext({ breakOnSigint: true });
-        const b = toDisplayBundle(value);
+        const b = this.format(value);
         out[key] = { status: 'ok', data: b.data, metadata: b.metadata };
       } catch (e) {
         const err = e instanceof Error ? e : new Error(String(e));

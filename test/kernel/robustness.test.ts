@@ -95,7 +95,7 @@ describe('KernelCore under bad input', () => {
 
 describe('periodic GC', () => {
   it('schedules a collection every N execute requests, and only for executes', async () => {
-    const { periodicGc, obtainGc } = await import('../../kernel/memory-hygiene');
+    const { periodicGc, obtainGc } = await import('../../kernel/core/memory-hygiene');
     let numGcs = 0;
     const after = periodicGc(3, () => numGcs++);
     for (let i = 0; i < 7; i++) after('execute_request');

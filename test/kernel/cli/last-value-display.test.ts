@@ -1,6 +1,6 @@
-// A cell's last value gets the same rich display as display(value): the interpreter and the
-// composition root may hold different copies of kernel/display/format, and both must see the
-// formatters registered by kernel/display (regression: the last value fell back to text/plain).
+// A cell's last value gets the same rich display as display(value): the composition root hands
+// the interpreter and display() one formatter list from kernel/display (regression: the last
+// value fell back to text/plain).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,18 +1,20 @@
 // Every public engine object displays as an HTML summary plus text/plain (and a plot where a
-// picture serves better), through the kernel's formatter once installRichDisplays() ran.
+// picture serves better), through the kernel's format() with the rich formatter list.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { toDisplayBundle } from '../../../kernel/display/format';
-import { installRichDisplays, richDisplayGlobals } from '../../../kernel/display/index';
+import { format } from '../../../kernel/display/format';
+import { richDisplayGlobals, richFormatters } from '../../../kernel/display/index';
 import { createEngine, stepTraceTable, requestTable, type Engine, type StepRecord } from '../../../engine/index';
 import { PLOTLY_MIME } from '../../../kernel/display/plotly';
 import type { CellIO } from '../../../kernel/interpreter';
+
+const formatters = richFormatters();
+const toDisplayBundle = (v: unknown) => format(v, formatters);
 
 const io: CellIO = { stream: () => undefined, display: () => undefined, clearOutput: () => undefined, input: () => Promise.reject(new Error('no')) };
 let engine: Engine;
 let records: StepRecord[];
 
 beforeAll(() => {
-  installRichDisplays();
   richDisplayGlobals({ currentIO: () => io });
   engine = createEngine({ maxNumSeqs: 4, maxNumBatchedTokens: 128, numGpuBlocks: 40, maxModelLen: 512 });
   const shared = Array.from({ length: 32 }, (_, i) => i + 1);

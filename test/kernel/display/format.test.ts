@@ -1,13 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { registerFormatter, toDisplayBundle } from '../../../kernel/display/format';
+import { describe, expect, it } from 'vitest';
+import { format, type DisplayFormatter } from '../../../kernel/display/format';
 import { JUPYTER_DISPLAY } from '../../../kernel/display/mime';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
+const toDisplayBundle = (v: unknown, options?: Parameters<typeof format>[2]) => format(v, [], options);
 
-describe('toDisplayBundle', () => {
+describe('format', () => {
   it('always gives text/plain via util.inspect without colours', () => {
     const b = toDisplayBundle({ a: [1, { b: 2 }] });
     expect(b.data['text/plain']).toBe('{ a: [ 1, { b: 2 } ] }');
@@ -36,27 +33,37 @@ describe('toDisplayBundle', () => {
     expect(() => toDisplayBundle('nope', { raw: true })).toThrow(/raw: true/);
   });
 
-  it('lets the Jupyter.display symbol win over registered formatters and defaults', () => {
-    cleanups.push(registerFormatter({ test: () => true, format: () => ({ 'text/html': '<i>formatter</i>' }) }));
+  it('lets the Jupyter.display symbol win over the formatter list and defaults', () => {
+    const all: DisplayFormatter[] = [{ test: () => true, format: () => ({ 'text/html': '<i>formatter</i>' }) }];
     const own = { [JUPYTER_DISPLAY]: () => ({ 'text/html': '<b>own</b>' }) };
-    const b = toDisplayBundle(own);
+    const b = format(own, all);
     expect(b.data['text/html']).toBe('<b>own</b>');
     expect(typeof b.data['text/plain']).toBe('string');
     const withMeta = { [JUPYTER_DISPLAY]: () => ({ data: { 'text/plain': 'P' }, metadata: { isolated: true } }) };
-    expect(toDisplayBundle(withMeta)).toEqual({ data: { 'text/plain': 'P' }, metadata: { isolated: true } });
+    expect(format(withMeta, all)).toEqual({ data: { 'text/plain': 'P' }, metadata: { isolated: true } });
+    expect(format('plain', all).data['text/html']).toBe('<i>formatter</i>');
   });
 
-  it('uses registered formatters before the defaults, the latest first, skipping undefined results', () => {
+  it('tries the list in order before the defaults, the first that answers wins, skipping undefined results', () => {
     class Fig {
       traces = 2;
     }
-    cleanups.push(registerFormatter({ test: (v) => v instanceof Fig, format: () => ({ 'application/vnd.plotly.v1+json': { data: [] } }) }));
-    cleanups.push(registerFormatter({ test: (v) => v instanceof Fig, format: () => undefined }));
-    const b = toDisplayBundle(new Fig());
+    const plotly: DisplayFormatter = { test: (v) => v instanceof Fig, format: () => ({ 'application/vnd.plotly.v1+json': { data: [] } }) };
+    const declines: DisplayFormatter = { test: (v) => v instanceof Fig, format: () => undefined };
+    const text: DisplayFormatter = { test: (v) => v instanceof Fig, format: () => ({ 'text/plain': 'Figure(2 traces)' }) };
+    const throwing: DisplayFormatter = { test: () => { throw new Error('bad test'); }, format: () => ({ 'text/plain': 'never' }) };
+    const b = format(new Fig(), [throwing, declines, plotly, text]);
     expect(b.data['application/vnd.plotly.v1+json']).toEqual({ data: [] });
     expect(b.data['text/plain']).toBe('Fig { traces: 2 }');
-    cleanups.push(registerFormatter({ test: (v) => v instanceof Fig, format: () => ({ 'text/plain': 'Figure(2 traces)' }) }));
-    expect(toDisplayBundle(new Fig()).data).toEqual({ 'text/plain': 'Figure(2 traces)' });
-    expect(() => registerFormatter({} as never)).toThrow(/test\(value\) and format\(value\)/);
+    expect(format(new Fig(), [text, plotly]).data).toEqual({ 'text/plain': 'Figure(2 traces)' });
+    expect(format(new Fig(), []).data).toEqual({ 'text/plain': 'Fig { traces: 2 }' }); // a class instance is not plain JSON
+    expect(format({ x: 1 }, [plotly]).data['application/json']).toEqual({ x: 1 }); // no match: the defaults
+    expect(() => format(new Fig(), [{} as never])).toThrow(/test\(value\) and format\(value\)/);
+  });
+
+  it('keeps no state between calls: a list given once is not used by the next call', () => {
+    const html: DisplayFormatter = { test: () => true, format: () => ({ 'text/html': '<b>x</b>' }) };
+    expect(format(1, [html]).data['text/html']).toBe('<b>x</b>');
+    expect(format(1).data).toEqual({ 'text/plain': '1' });
   });
 });

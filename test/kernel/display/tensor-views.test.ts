@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { toDisplayBundle } from '../../../kernel/display/format';
-import { installRichDisplays, richDisplayGlobals } from '../../../kernel/display/index';
+import { format } from '../../../kernel/display/format';
+import { richDisplayGlobals, richFormatters } from '../../../kernel/display/index';
 import { PLOTLY_MIME } from '../../../kernel/display/plotly';
 import {
   candidateLists, createNumericEngine, makeTensor, readNpy, readSafetensors, readSparseMlaDump, replayDump, writeNpy, writeSafetensors,
@@ -13,11 +13,13 @@ import type { CellIO } from '../../../kernel/interpreter';
 import { DUMPS } from '../../engine/io/fixtures';
 import { prompt } from '../../engine/model/workload';
 
+const formatters = richFormatters();
+const toDisplayBundle = (v: unknown) => format(v, formatters);
+
 const io: CellIO = { stream: () => undefined, display: () => undefined, clearOutput: () => undefined, input: () => Promise.reject(new Error('no')) };
 type Fig = { data: { type: string; name?: string; x?: unknown[]; y?: (number | null)[]; z?: (number | null)[][] }[] };
 
 beforeAll(() => {
-  installRichDisplays();
   richDisplayGlobals({ currentIO: () => io });
 });
 

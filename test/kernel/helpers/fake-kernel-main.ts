@@ -4,7 +4,7 @@
  * transport and core with Debian's jupyter_client independently of the TypeScript interpreter.
  */
 import { readConnectionFile } from '../../../kernel/transport/connection';
-import { serveKernel } from '../../../kernel/serve-kernel';
+import { serveKernel } from '../../../kernel/core/serve-kernel';
 import { FakeInterpreter } from './fake-interpreter';
 import { inlineFormat } from './memory-kernel';
 

@@ -2,9 +2,9 @@
  * Test harness: a KernelCore over a MemoryTransport with the FakeInterpreter and the real cell
  * globals (display, updateDisplay, clearOutput, input, comms) using a minimal inline formatter.
  */
-import { createCellGlobals } from '../../../kernel/cell-globals';
+import { createCellGlobals } from '../../../kernel/cell/cell-globals';
 import type { DisplayBundle } from '../../../kernel/display/mime';
-import { KernelCore } from '../../../kernel/kernel-core';
+import { KernelCore } from '../../../kernel/core/kernel-core';
 import type { JupyterMessage, RequestChannel } from '../../../kernel/protocol/messages';
 import { MemoryTransport } from '../../../kernel/transport/memory-transport';
 import { FakeInterpreter } from './fake-interpreter';

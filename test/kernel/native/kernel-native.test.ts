@@ -16,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function runCell(env: NodeJS.ProcessEnv): string {
   const nb = join(dir, 'probe.ipynb');
-  const source = 'const r = sparseMlaAttentionFast(randomSparseMlaProblem(1, 1, 4, 16, [5, 2]));\nconsole.log(`${getSparseMlaHeadRunner().name} ${r.path} ${r.runner}`);';
+  const source = 'const r = engine.sparseMlaAttentionFast(engine.randomSparseMlaProblem(1, 1, 4, 16, [5, 2]));\nconsole.log(`${engine.getSparseMlaHeadRunner().name} ${r.path} ${r.runner}`);';
   writeFileSync(nb, JSON.stringify({
     cells: [{ cell_type: 'code', metadata: {}, execution_count: null, outputs: [], source }],
     metadata: { kernelspec: { name: 'enginelab', display_name: 'enginelab', language: 'typescript' } }, nbformat: 4, nbformat_minor: 5,

@@ -4,9 +4,9 @@
  * { password })` and `comms`. They write to whichever request is running (the core's current
  * CellIO), so a helper called from a timer after its cell ended still reaches that cell.
  */
-import type { CommManager } from './comms';
-import type { DisplayBundle } from './display/mime';
-import type { CellIO } from './interpreter';
+import type { CommManager } from '../session/comms';
+import type { DisplayBundle } from '../display/mime';
+import type { CellIO } from '../interpreter';
 
 export interface DisplayOptions {
   /** Send `value` as a MIME bundle exactly as given: a `{ mime: data }` record or `{ data, metadata }`. */
@@ -19,7 +19,7 @@ export interface DisplayOptions {
 
 export interface CellGlobalsDeps {
   readonly currentIO: () => CellIO;
-  /** value → MIME bundle; the composition root passes kernel/display/format's `toDisplayBundle`. */
+  /** value → MIME bundle; the composition root passes kernel/display/format's `format()` over its formatter list. */
   readonly format: (value: unknown) => DisplayBundle;
   readonly comms: CommManager;
 }

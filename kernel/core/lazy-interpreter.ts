@@ -5,7 +5,7 @@
  * after that first reply. `isComplete` is synchronous, so before loading it answers 'unknown'
  * (which the spec allows; frontends then fall back to their own heuristics).
  */
-import type { CellIO, CompleteResult, ExecuteArgs, ExecuteOutcome, InspectResult, Interpreter, InterpreterInfo, IsCompleteResult } from './interpreter';
+import type { CellIO, CompleteResult, ExecuteArgs, ExecuteOutcome, InspectResult, Interpreter, InterpreterInfo, IsCompleteResult } from '../interpreter';
 
 export class LazyInterpreter implements Interpreter {
   private loaded: Interpreter | undefined;

@@ -1,6 +1,6 @@
 // KernelCore over the in-memory transport: every message type, busy/idle, parents, counters.
 import { describe, expect, it } from 'vitest';
-import { makeMemoryKernel } from './helpers/memory-kernel';
+import { makeMemoryKernel } from '../helpers/memory-kernel';
 
 const types = (msgs: { header: { msg_type: string } }[]) => msgs.map((m) => m.header.msg_type);
 

@@ -6,15 +6,15 @@
  * stderr output of the current cell. The composition root (main.ts) supplies the interpreter
  * and the cell globals, which load lazily: kernel_info is answered before any of it.
  */
-import { createCellGlobals } from './cell-globals';
-import type { DisplayBundle } from './display/mime';
-import type { CellIO, Interpreter } from './interpreter';
-import { interruptFlag } from './ts-interpreter/interrupt-flag';
+import { createCellGlobals } from '../cell/cell-globals';
+import type { DisplayBundle } from '../display/mime';
+import type { CellIO, Interpreter } from '../interpreter';
+import { interruptFlag } from '../ts-interpreter/interrupt-flag';
 import { KernelCore } from './kernel-core';
 import { periodicGc } from './memory-hygiene';
-import type { ConnectionInfo } from './transport/connection';
-import { SocketThreadTransport } from './transport/socket-thread-transport';
-import { logToStderr } from './transport/transport';
+import type { ConnectionInfo } from '../transport/connection';
+import { SocketThreadTransport } from '../transport/socket-thread-transport';
+import { logToStderr } from '../transport/transport';
 
 export interface ServeKernelOptions {
   readonly connection: ConnectionInfo;

@@ -1,19 +1,22 @@
 /**
  * KernelCore: the protocol bookkeeping between a transport and an interpreter (xeus-style).
- * It owns the msg_type → handler table, busy/idle around every request, the execution counter,
- * execute_input, parent headers, replies (every one with `status`), stop_on_error aborts, comms,
- * history, stdin and shutdown. Anything a handler throws becomes an error reply; the core keeps
- * serving. Shell requests run one at a time in arrival order; control requests run at once.
+ * It owns the msg_type → handler table, busy/idle around every request, parent headers,
+ * replies (every one with `status`, shaped by `ReplyContentMap`), comms, history, stdin and
+ * shutdown. Handlers live in kernel/shell/ and see only narrow host interfaces; the execution
+ * counter and the stop_on_error watermark belong to `Execution`. Anything a handler throws
+ * becomes an error reply; the core keeps serving. Shell requests run one at a time in arrival
+ * order; control requests run at once.
  */
-import { CommManager } from './comms';
-import { History } from './history';
-import type { CellIO, Interpreter } from './interpreter';
-import { MessageFactory } from './protocol/message-factory';
-import { PROTOCOL_VERSION, replyTypeOf, type JupyterMessage, type RequestChannel } from './protocol/messages';
-import { RequestContext } from './request-context';
-import { logToStderr, type IncomingMessage, type Transport } from './transport/transport';
-import { executeRequest } from './execute-request';
-import { cursorArg, optStr, str } from './request-args';
+import type { CellIO, Interpreter } from '../interpreter';
+import { MessageFactory } from '../protocol/message-factory';
+import { replyTypeOf, type ErrorContent, type JupyterMessage, type ReplyContent, type RequestChannel, type RequestType } from '../protocol/messages';
+import { CommManager } from '../session/comms';
+import { History } from '../session/history';
+import { Execution } from '../shell/execute-request';
+import { queryRequests } from '../shell/query-requests';
+import { RequestContext } from '../shell/request-context';
+import type { RequestHandlers } from '../shell/request-handler';
+import { logToStderr, type IncomingMessage, type Transport } from '../transport/transport';
 
 export interface KernelCoreOptions {
   readonly interpreter: Interpreter;
@@ -31,7 +34,9 @@ export interface KernelCoreOptions {
   readonly afterRequest?: (msgType: string) => void;
 }
 
-type Handler = (incoming: IncomingMessage) => Promise<void> | void;
+type Notification = 'comm_open' | 'comm_msg' | 'comm_close';
+/** The error reply any request gets when its handler throws. */
+type ErrorReply = { readonly status: 'error' } & ErrorContent;
 
 /** What the control channel serves; anything else there is refused (it must not run cells). */
 const CONTROL_TYPES = new Set(['kernel_info_request', 'interrupt_request', 'shutdown_request']);
@@ -45,10 +50,9 @@ export class KernelCore {
   readonly log: (line: string) => void;
   private readonly prepareFn: () => Promise<void>;
   private prepared: Promise<void> | undefined;
-  executionCount = 0;
-  /** Execute requests that arrived at or before this shell seq are aborted (stop_on_error). */
-  abortUpTo = 0;
-  private readonly handlers: Record<string, Handler>;
+  private readonly execution: Execution;
+  private readonly requests: RequestHandlers;
+  private readonly notifications: Readonly<Record<Notification, (m: IncomingMessage) => void>>;
   private readonly shellQueue: IncomingMessage[] = [];
   private pumping = false;
   private current: RequestContext;
@@ -70,20 +74,42 @@ export class KernelCore {
       (msgType, content, buffers) => this.publish(msgType, content, this.current.parent, buffers),
       (text) => this.current.stream('stderr', text),
     );
-    this.handlers = {
-      kernel_info_request: (m) => this.kernelInfo(m),
-      execute_request: (m) => executeRequest(this, m),
-      complete_request: (m) => this.complete(m),
-      inspect_request: (m) => this.inspect(m),
-      is_complete_request: (m) => this.reply(m, this.interpreter.isComplete(str(m.message.content.code, 'code'))),
-      history_request: (m) => this.reply(m, { status: 'ok', history: this.history.query(m.message.content) }),
-      comm_info_request: (m) => this.reply(m, { status: 'ok', comms: this.comms.info(optStr(m.message.content.target_name, 'target_name')) }),
+    this.execution = new Execution({
+      interpreter: this.interpreter,
+      history: this.history,
+      beginRequest: (parent, silent, allowStdin) => this.beginRequest(parent, silent, allowStdin),
+      ready: () => this.ready(),
+      receivedCount: () => this.transport.receivedCount(),
+    });
+    const queries = queryRequests({ interpreter: this.interpreter, history: this.history, comms: this.comms, ready: () => this.ready() });
+    this.requests = {
+      ...queries,
+      kernel_info_request: (m, reply) => {
+        queries.kernel_info_request(m, reply);
+        // Warm up right after the first kernel_info: frontends send it first, cells come later.
+        if (this.prepared === undefined) setTimeout(() => void this.ready().catch(() => undefined), 5);
+      },
+      execute_request: (m, reply) => this.execution.execute(m, reply),
+      interrupt_request: (_m, reply) => {
+        // Over zeromq the socket thread has already raised SIGINT, whose listener interrupts.
+        if (!this.transport.signalsInterrupts) this.interrupt();
+        reply({ status: 'ok' });
+      },
+      shutdown_request: (m, reply) => {
+        this.shuttingDown = true;
+        reply({ status: 'ok', restart: m.message.content.restart === true });
+      },
+    };
+    this.notifications = {
       comm_open: (m) => this.withContext(m, () => this.comms.handleOpen(m.message.content, m.message.buffers)),
       comm_msg: (m) => this.withContext(m, () => this.comms.handleMsg(m.message.content, m.message.buffers)),
       comm_close: (m) => this.withContext(m, () => this.comms.handleClose(m.message.content, m.message.buffers)),
-      interrupt_request: (m) => this.interruptRequest(m),
-      shutdown_request: (m) => this.shutdownRequest(m),
     };
+  }
+
+  /** The execution count of the latest cell that stored history (owned by `Execution`). */
+  get executionCount(): number {
+    return this.execution.executionCount;
   }
 
   async start(): Promise<void> {
@@ -154,10 +180,12 @@ export class KernelCore {
     const msgType = m.message.header.msg_type;
     this.publish('status', { execution_state: 'busy' }, m.message);
     try {
-      const handler = Object.hasOwn(this.handlers, msgType) ? this.handlers[msgType] : undefined;
       if (m.channel === 'control' && !CONTROL_TYPES.has(msgType)) throw new TypeError(`${msgType} is not served on the control channel`);
-      if (handler === undefined) this.log(`unknown message type ${JSON.stringify(msgType)} on ${m.channel}: ignored`);
-      else await handler(m);
+      if (Object.hasOwn(this.requests, msgType)) {
+        // Each handler's `reply` accepts only its own reply shape; sending accepts them all.
+        await this.requests[msgType as RequestType](m, (content: ReplyContent<RequestType>) => this.reply(m, content));
+      } else if (Object.hasOwn(this.notifications, msgType)) this.notifications[msgType as Notification](m);
+      else this.log(`unknown message type ${JSON.stringify(msgType)} on ${m.channel}: ignored`);
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
       this.log(`error handling ${msgType}: ${err.message}`);
@@ -169,7 +197,7 @@ export class KernelCore {
     if (msgType === 'shutdown_request' && this.shuttingDown) await this.finishShutdown(m.message.content.restart === true);
   }
 
-  reply(m: IncomingMessage, content: Record<string, unknown>): void {
+  private reply(m: IncomingMessage, content: ReplyContent<RequestType> | ErrorReply): void {
     this.send(m.channel, this.factory.make(replyTypeOf(m.message.header.msg_type), content, m.message));
   }
 
@@ -186,19 +214,19 @@ export class KernelCore {
     }
   }
 
-  newContext(parent: JupyterMessage<unknown> | undefined, silent: boolean, allowStdin: boolean): RequestContext {
+  private newContext(parent: JupyterMessage<unknown> | undefined, silent: boolean, allowStdin: boolean): RequestContext {
     const input = allowStdin ? (prompt: string, password: boolean, p: JupyterMessage<unknown>) => this.requestInput(prompt, password, p) : undefined;
     return new RequestContext(parent, (t, c, p) => this.publish(t, c, p), input, silent);
   }
 
-  /** Makes `ctx` the one cells write to (display(), console.log) while a request runs. */
-  setCurrent(ctx: RequestContext): void {
-    this.current = ctx;
+  /** A context for `parent`, made the one cells write to (display(), console.log) while it runs. */
+  private beginRequest(parent: JupyterMessage<unknown>, silent: boolean, allowStdin: boolean): RequestContext {
+    this.current = this.newContext(parent, silent, allowStdin);
+    return this.current;
   }
 
   private withContext(m: IncomingMessage, fn: () => void): void {
-    const ctx = this.newContext(m.message, false, false);
-    this.current = ctx;
+    const ctx = this.beginRequest(m.message, false, false);
     fn();
     ctx.flush();
   }
@@ -209,51 +237,6 @@ export class KernelCore {
       this.pendingInput = { resolve, reject };
       this.send('stdin', this.factory.make('input_request', { prompt, password }, parent));
     });
-  }
-
-  private kernelInfo(m: IncomingMessage): void {
-    const info = this.interpreter.info();
-    this.reply(m, {
-      status: 'ok',
-      protocol_version: PROTOCOL_VERSION,
-      implementation: info.implementation,
-      implementation_version: info.implementationVersion,
-      language_info: info.languageInfo,
-      banner: info.banner,
-      help_links: info.helpLinks,
-      debugger: false,
-    });
-    // Warm up right after the first kernel_info: frontends send it first, cells come later.
-    if (this.prepared === undefined) setTimeout(() => void this.ready().catch(() => undefined), 5);
-  }
-
-  private async complete(m: IncomingMessage): Promise<void> {
-    const code = str(m.message.content.code, 'code');
-    const cursor = cursorArg(m.message.content.cursor_pos, code);
-    await this.ready();
-    const r = await this.interpreter.complete(code, cursor);
-    this.reply(m, { status: 'ok', matches: r.matches, cursor_start: r.cursorStart, cursor_end: r.cursorEnd, metadata: r.metadata });
-  }
-
-  private async inspect(m: IncomingMessage): Promise<void> {
-    const code = str(m.message.content.code, 'code');
-    const cursor = cursorArg(m.message.content.cursor_pos, code);
-    const detail = m.message.content.detail_level === 1 ? 1 : 0;
-    await this.ready();
-    const r = await this.interpreter.inspect(code, cursor, detail);
-    this.reply(m, { status: 'ok', found: r.found, data: r.data, metadata: r.metadata });
-  }
-
-  private interruptRequest(m: IncomingMessage): void {
-    // Over zeromq the socket thread has already raised SIGINT, whose listener interrupts.
-    if (!this.transport.signalsInterrupts) this.interrupt();
-    this.reply(m, { status: 'ok' });
-  }
-
-  private shutdownRequest(m: IncomingMessage): void {
-    const restart = m.message.content.restart === true;
-    this.shuttingDown = true;
-    this.reply(m, { status: 'ok', restart });
   }
 
   private async finishShutdown(restart: boolean): Promise<void> {

@@ -4,9 +4,9 @@
  * coalesced (flushed on the next turn of the event loop, before any other output, or at 64 KiB)
  * so a loop of `console.log` costs one message per turn, not one per call.
  */
-import type { CellIO } from './interpreter';
-import type { DisplayBundle } from './display/mime';
-import type { JupyterMessage } from './protocol/messages';
+import type { CellIO } from '../interpreter';
+import type { DisplayBundle } from '../display/mime';
+import type { JupyterMessage } from '../protocol/messages';
 
 export type Publish = (msgType: string, content: Record<string, unknown>, parent: JupyterMessage<unknown> | undefined) => void;
 export type RequestInput = (prompt: string, password: boolean, parent: JupyterMessage<unknown>) => Promise<string>;
