@@ -5,6 +5,7 @@
  * dimensions here, so a notebook can change one dimension and see the cost move.
  */
 import { EngineError } from '../base/errors';
+import { DEEPSEEK_R1_CHECKPOINTS } from './deepseek-r1-checkpoints';
 
 /** Multi-head latent attention (DeepSeek). Under TP the heads split; the latent KV is replicated. */
 export interface MlaAttention {
@@ -49,6 +50,20 @@ export interface MoeFfn {
   readonly expertWeightBytes: number;
 }
 
+/** A quantized checkpoint's layout, as its model card states it. */
+export interface CheckpointFacts {
+  /** vLLM's quantization method for it (`fp8`, `modelopt_fp4`, …). */
+  readonly quantization: string;
+  /** What the routed experts, attention and the rest are stored in. */
+  readonly experts: string;
+  readonly attention: string;
+  /** The MoE kernel family vLLM runs for these experts on Blackwell. */
+  readonly moePath: string;
+  /** Published checkpoint size on disk, bytes (a sanity check for the derived weight bytes). */
+  readonly publishedBytes?: number;
+  readonly source: string;
+}
+
 export interface ModelPreset {
   readonly name: string;
   /** Hugging Face ids and short names that resolve to this preset (case-insensitive). */
@@ -66,6 +81,10 @@ export interface ModelPreset {
   /** Bytes per non-expert weight (FP8 checkpoints 1, BF16 2). */
   readonly weightBytes: number;
   readonly maxPositionEmbeddings: number;
+  /** How the checkpoint stores its weights (absent: uniform `weightBytes`, experts `moe.expertWeightBytes`). */
+  readonly checkpoint?: CheckpointFacts;
+  /** Tokens the chat template adds around one user turn (estimate used without a tokenizer). */
+  readonly chatTemplateTokens?: number;
   /** Published totals, for display and sanity checks only (the cost model derives its own). */
   readonly publishedTotalParams: number;
   readonly publishedActiveParams: number;
@@ -86,13 +105,13 @@ const deepseekV3Base = {
   numDenseLayers: 3, denseIntermediateSize: 18_432, moe: DEEPSEEK_V3_MOE, numMtpLayers: 1,
   weightBytes: 1, maxPositionEmbeddings: 163_840, publishedTotalParams: 671e9, publishedActiveParams: 37e9,
   source: 'DeepSeek-V3 config.json; hardware-and-models.md §3',
+  // "<｜User｜>…<｜Assistant｜><think>\n" around one user turn, BOS already counted by the prompt:
+  // 4 tokens [derived from tokenizer_config.json's chat_template; an estimate, no tokenizer here].
+  chatTemplateTokens: 4,
 } as const;
 
 export const MODEL_PRESETS: readonly ModelPreset[] = [
-  {
-    ...deepseekV3Base, name: 'deepseek-r1',
-    aliases: ['deepseek-ai/DeepSeek-R1', 'deepseek-ai/DeepSeek-R1-0528', 'nvidia/DeepSeek-R1-0528-FP4', 'nvidia/DeepSeek-R1-FP4', 'DeepSeek-R1-0528'],
-  },
+  ...DEEPSEEK_R1_CHECKPOINTS(deepseekV3Base),
   { ...deepseekV3Base, name: 'deepseek-v3', aliases: ['deepseek-ai/DeepSeek-V3', 'deepseek-ai/DeepSeek-V3-0324', 'deepseek-ai/DeepSeek-V3.1'] },
   {
     ...deepseekV3Base, name: 'deepseek-v3.2',
