@@ -22,6 +22,8 @@ export interface VllmArgsOptions {
   readonly defaultAttentionBackend?: { readonly name: string; readonly why: string };
   /** The `async_scheduling` auto rule; default: current vLLM. */
   readonly asyncDefault?: AsyncDefaultRule;
+  /** The model config's max_model_len (vLLM's default when the line gives none). */
+  readonly modelMaxLen?: number;
   /** KV blocks when the line has no `--num-gpu-blocks-override` (e.g. sized from GPU memory). */
   readonly numGpuBlocks?: (c: { blockSize: number; maxModelLen: number; maxNumSeqs: number }) => { value: number; why: string };
 }
@@ -110,7 +112,6 @@ export function fromVllmArgs(commandLine: string | readonly string[], env: Env =
   }
   crossChecks(parsed.values, out, issues);
   const explicit = Object.keys(out).filter((k) => k in DEFAULT_ENGINE_CONFIG);
-  if (out.cudagraphMode !== undefined && !explicit.includes('cudagraphMode')) explicit.push('cudagraphMode');
 
   // Defaults vLLM derives (vllm-defaults.ts), each with its reason.
   if (out.attentionBackend === undefined && options.defaultAttentionBackend) {
@@ -128,7 +129,10 @@ export function fromVllmArgs(commandLine: string | readonly string[], env: Env =
     out.asyncScheduling = d.on;
     asyncReason = d.why;
   }
-  if (out.maxModelLen === undefined) notes.push(`max_model_len comes from the model config in vLLM; using ${DEFAULT_ENGINE_CONFIG.maxModelLen} unless the caller knows the model`);
+  if (out.maxModelLen === undefined && options.modelMaxLen !== undefined) {
+    out.maxModelLen = options.modelMaxLen;
+    notes.push(`max_model_len ${options.modelMaxLen} from the model config (max_position_embeddings)`);
+  } else if (out.maxModelLen === undefined) notes.push(`max_model_len comes from the model config in vLLM; using ${DEFAULT_ENGINE_CONFIG.maxModelLen} (no model preset given)`);
   let kvBlocksSource = '--num-gpu-blocks-override';
   if (out.numGpuBlocks === undefined) {
     const bs = (out.blockSize as number | undefined) ?? DEFAULT_ENGINE_CONFIG.blockSize;
