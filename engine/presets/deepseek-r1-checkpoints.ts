@@ -6,7 +6,7 @@
  * stay FP8, so the decode step reads 0.5625/1 of the routed-expert bytes of the FP8 checkpoint.
  * Published sizes: FP8 ≈ 640 GB, NVIDIA FP4 ≈ 400 GB (hardware-and-models.md §3, TRT-LLM blog 3).
  */
-import type { ModelPreset } from './model-presets';
+import type { ModelPreset } from './model-types';
 
 /** NVFP4 bytes per weight: 4-bit values plus an 8-bit scale per 16-value block [src: NVFP4 format]. */
 export const NVFP4_BYTES_PER_WEIGHT = 0.5 + 1 / 16;
