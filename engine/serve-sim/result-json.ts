@@ -53,16 +53,20 @@ function legacyResultJson(r: BenchServeResult, date: string): Record<string, unk
     request_throughput: m.requestThroughput, request_goodput: m.requestGoodput, output_throughput: m.outputThroughput,
     total_token_throughput: m.totalTokenThroughput,
   });
-  if (c.saveDetailed) {
-    j.input_lens = r.outputs.map((o) => o.promptLen);
-    j.output_lens = r.outputs.map((o) => o.outputTokens);
-    j.ttfts = r.outputs.map((o) => o.ttft);
-    j.itls = r.outputs.map((o) => o.itl);
-    j.generated_texts = r.outputs.map(() => '');
-    j.errors = r.outputs.map((o) => o.error ?? '');
-  }
+  if (c.saveDetailed) addDetailed(j, r, false);
   addPercentiles(j, r);
   return j;
+}
+
+/** `--save-detailed` per-request arrays in the writer's order (`start_times` only in vllm bench serve). */
+function addDetailed(j: Record<string, unknown>, r: BenchServeResult, startTimes: boolean): void {
+  j.input_lens = r.outputs.map((o) => o.promptLen);
+  j.output_lens = r.outputs.map((o) => o.outputTokens);
+  j.ttfts = r.outputs.map((o) => o.ttft);
+  j.itls = r.outputs.map((o) => o.itl);
+  if (startTimes) j.start_times = r.outputs.map((o) => o.startTime);
+  j.generated_texts = r.outputs.map(() => '');
+  j.errors = r.outputs.map((o) => o.error ?? '');
 }
 
 function addPercentiles(j: Record<string, unknown>, r: BenchServeResult): void {
@@ -105,15 +109,7 @@ export function benchResultJson(r: BenchServeResult, date: string): Record<strin
   j.max_output_tokens_per_s = m.maxOutputTokensPerS;
   j.max_concurrent_requests = m.maxConcurrentRequests;
   j.rtfx = 0;
-  if (c.saveDetailed) {
-    j.input_lens = r.outputs.map((o) => o.promptLen);
-    j.output_lens = r.outputs.map((o) => o.outputTokens);
-    j.ttfts = r.outputs.map((o) => o.ttft);
-    j.itls = r.outputs.map((o) => o.itl);
-    j.start_times = r.outputs.map((o) => o.startTime);
-    j.generated_texts = r.outputs.map(() => '');
-    j.errors = r.outputs.map((o) => o.error ?? '');
-  }
+  if (c.saveDetailed) addDetailed(j, r, true);
   if (r.specDecode) {
     const s = r.specDecode;
     j.spec_decode_acceptance_rate = s.acceptanceRate * 100;
