@@ -30,7 +30,7 @@ for (const era of ['report-2025-11-28', 'current']) {
     // CPU time of this process: what the wall time would be on an otherwise idle core.
     const cpu = (c1.user + c1.system) / 1e6;
     rows.push([
-      era.padEnd(18), (r.settings.asyncScheduling ? 'async' : 'sync').padEnd(6), wall.toFixed(2).padStart(7), cpu.toFixed(2).padStart(6), r.simulatedSeconds.toFixed(1).padStart(9),
+      era.padEnd(18), (r.engineConfig.asyncScheduling ? 'async' : 'sync').padEnd(6), wall.toFixed(2).padStart(7), cpu.toFixed(2).padStart(6), r.simulatedSeconds.toFixed(1).padStart(9),
       (r.simulatedSeconds / wall).toFixed(1).padStart(8), r.metrics.outputThroughput.toFixed(0).padStart(9), String(r.numSteps).padStart(6),
     ].join(' '));
   }

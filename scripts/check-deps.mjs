@@ -189,7 +189,7 @@ for (const dir of ['kernel', 'bench']) {
 /** Each import cycle among the .ts files under `dir`, once, as "import cycle: a -> b -> a". */
 function fileCycles(dir) {
   const files = walk(join(root, dir));
-  const deps = new Map(files.map((f) => [f, [...readFileSync(f, 'utf8').matchAll(importRe)].map((m) => resolveLocal(f, m[1] ?? m[2])).filter((r) => r !== undefined)]));
+  const deps = new Map(files.map((f) => [f, [...readFileSync(f, 'utf8').matchAll(importRe)].map((m) => resolveLocal(f, m[1] ?? m[2] ?? m[3])).filter((r) => r !== undefined)]));
   const state = new Map(); // 1: on the current path, 2: done
   const path = [];
   const found = [];

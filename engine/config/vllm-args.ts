@@ -1,229 +1,148 @@
 /**
- * `fromVllmArgs`: a pasted `vllm serve` (or `python3 -m vllm.entrypoints.openai.api_server`)
- * command line plus `VLLM_*` environment → `EngineConfig`, the list of flags that were understood
- * but are not modelled, and notes on derived values. Accepts both flag spellings (`--max-num-seqs`,
- * `--max_num_seqs`), `--flag=value`, `--no-flag`, dotted options
- * (`--speculative_config.num_speculative_tokens 3`), JSON and `key=value,…` option values. Every
- * problem (unknown flag, bad value, contradiction, vLLM validation rule) is reported at once in
- * one `ConfigError` whose issues name the flags.
+ * `fromVllmArgs`: the one `vllm serve` parser. A pasted server line in any spelling users paste
+ * (vllm-argv.ts) plus its environment → `EngineConfig`, every accepted-but-not-modelled flag with
+ * its value, the keys the line set, and notes on each derived value. Only what vLLM itself would
+ * reject is an error: unknown flags (with a suggestion), wrong-typed values, invalid choices and
+ * vLLM's own cross-flag checks, all reported at once in one `ConfigError` whose paths name flags.
+ * `simulateServe` calls this with the hardware- and era-dependent defaults it resolved
+ * (`VllmArgsOptions`), so the same line gives the same config everywhere.
  */
 import { ConfigError, type ConfigIssue } from '../base/errors';
-import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './engine-config';
-import { shellWords } from './shell-words';
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig, type SpeculativeConfig } from './engine-config';
 import { resolveConfig } from './validate';
-import {
-  BACKEND_BLOCK_SIZE, COMPILATION_KEYS, SPEC_METHOD_ALIASES, SPECULATIVE_KEYS, VLLM_ENV, VLLM_FLAGS, suggest,
-} from './vllm-flags';
-import { parseFlags, stripProgram, type Parsed } from './vllm-argv';
+import { humanReadableInt, readServeLine } from './vllm-argv';
+import { BACKEND_BLOCK_SIZE, CURRENT_ASYNC_DEFAULT, defaultAsyncScheduling, type AsyncDefaultRule } from './vllm-defaults';
+import { readVllmEnv } from './vllm-env';
+import { CONFIG_KEY_TO_FLAG, MODELLED_FLAGS, OPTION_FLAGS } from './vllm-flags';
+import { readCompilation, readSpeculative } from './vllm-options';
+import { SERVE_FLAGS } from './vllm-serve-flags';
+
+export interface VllmArgsOptions {
+  /** The attention backend vLLM would pick for this model on this GPU (a hardware fact); unset = none. */
+  readonly defaultAttentionBackend?: { readonly name: string; readonly why: string };
+  /** The `async_scheduling` auto rule; default: current vLLM. */
+  readonly asyncDefault?: AsyncDefaultRule;
+  /** The model config's max_model_len (vLLM's default when the line gives none). */
+  readonly modelMaxLen?: number;
+  /** KV blocks when the line has no `--num-gpu-blocks-override` (e.g. sized from GPU memory). */
+  readonly numGpuBlocks?: (c: { blockSize: number; maxModelLen: number; maxNumSeqs: number }) => { value: number; why: string };
+}
 
 export interface VllmArgsResult {
   readonly config: EngineConfig;
-  /** Flags, option keys and env vars understood but not simulated, as written canonically. */
+  /** Accepted, not modelled, with values as written: `--host 0.0.0.0`, `NCCL_NVLS_ENABLE=1`. */
   readonly unmodelled: string[];
-  /** How values the command line does not give were chosen. */
+  /** How each value the line does not give was chosen, and other remarks. */
   readonly notes: string[];
+  /** Things vLLM only warns about (unknown `VLLM_*` names). */
+  readonly warnings: string[];
+  /** `EngineConfig` keys the line or its environment set. */
+  readonly explicit: string[];
+  /** The environment as read (export lines, prefixes, the `env` argument). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Why async scheduling is on or off. */
+  readonly asyncReason: string;
+  /** Where `numGpuBlocks` came from. */
+  readonly kvBlocksSource: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-const CONFIG_KEY_TO_FLAG: Record<string, string> = {};
-for (const [flag, spec] of Object.entries(VLLM_FLAGS)) if (spec.key) CONFIG_KEY_TO_FLAG[spec.key] = `--${flag}`;
-CONFIG_KEY_TO_FLAG['speculative.method'] = '--speculative-config.method';
-CONFIG_KEY_TO_FLAG['speculative.numSpeculativeTokens'] = '--speculative-config.num_speculative_tokens';
-CONFIG_KEY_TO_FLAG['cudagraphMode'] = '--compilation-config.cudagraph_mode';
-CONFIG_KEY_TO_FLAG['maxCudagraphCaptureSize'] = '--compilation-config.max_cudagraph_capture_size';
-CONFIG_KEY_TO_FLAG['cudagraphCaptureSizes'] = '--compilation-config.cudagraph_capture_sizes';
-
-function parseScalar(v: string): Json {
-  if (/^-?\d+$/.test(v)) return Number(v);
-  if (/^-?\d*\.\d+(e-?\d+)?$/i.test(v)) return Number(v);
-  if (v === 'true' || v === 'True') return true;
-  if (v === 'false' || v === 'False') return false;
-  if (v.startsWith('[')) {
-    try {
-      return JSON.parse(v) as Json;
-    } catch {
-      return v;
-    }
-  }
-  return v;
-}
-
-/** A JSON / `k=v,…` option value merged with its dotted overrides. */
-function optionObject(head: string, parsed: Parsed, issues: ConfigIssue[]): Record<string, Json> | undefined {
-  const raw = parsed.values.get(head)?.value;
-  const dots = parsed.dotted.get(head);
-  if (raw === undefined && dots === undefined) return undefined;
-  let obj: Record<string, Json> = {};
-  if (typeof raw === 'string') {
-    const t = raw.trim();
-    if (t.startsWith('{')) {
-      try {
-        const v = JSON.parse(t) as Json;
-        if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
-        obj = v as Record<string, Json>;
-      } catch (e) {
-        issues.push({ path: `--${head}`, message: `is not valid JSON: ${(e as Error).message}` });
-        return undefined;
-      }
-    } else {
-      for (const part of t.split(',')) {
-        const eq = part.indexOf('=');
-        if (eq <= 0) {
-          issues.push({ path: `--${head}`, message: `expects JSON or key=value pairs, got "${part}"` });
-          return undefined;
-        }
-        obj[part.slice(0, eq).trim()] = parseScalar(part.slice(eq + 1).trim());
-      }
-    }
-  }
-  for (const [k, v] of dots ?? []) obj[k] = parseScalar(v);
-  return obj;
-}
-
-function intOf(v: Json, path: string, issues: ConfigIssue[]): number | undefined {
-  const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
-  if (typeof n === 'number' && Number.isInteger(n)) return n;
-  issues.push({ path, message: `expects an integer, got ${JSON.stringify(v)}` });
-  return undefined;
-}
-
-export function fromVllmArgs(commandLine: string | readonly string[], env: Env = {}): VllmArgsResult {
-  const issues: ConfigIssue[] = [];
+export function fromVllmArgs(commandLine: string | readonly string[], env: Env = {}, options: VllmArgsOptions = {}): VllmArgsResult {
   if (typeof commandLine !== 'string' && !Array.isArray(commandLine)) {
     throw new ConfigError([{ path: 'commandLine', message: 'must be a string or an array of words' }]);
   }
+  const issues: ConfigIssue[] = [];
   const allEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) allEnv[k] = v;
-  const words = typeof commandLine === 'string' ? shellWords(commandLine) : [...commandLine];
-  const { rest, model } = stripProgram(words, allEnv, issues);
-  const parsed = parseFlags(rest, issues);
+  let parsed;
+  try {
+    parsed = readServeLine(commandLine, allEnv, issues);
+  } catch (e) {
+    throw new ConfigError([{ path: 'commandLine', message: (e as Error).message }]);
+  }
   const unmodelled: string[] = [];
-  const notes: string[] = [];
+  const notes = [...parsed.notes];
   const out: Record<string, unknown> = {};
   const flagModel = parsed.values.get('model')?.value;
-  if (model !== null && typeof flagModel === 'string' && flagModel !== model) issues.push({ path: '--model', message: `contradicts the positional model "${model}"` });
-  out.model = model ?? flagModel ?? DEFAULT_ENGINE_CONFIG.model;
+  if (parsed.positionalModel !== null && typeof flagModel === 'string' && flagModel !== parsed.positionalModel) {
+    notes.push(`--model ${flagModel} is ignored: vllm serve uses the positional model ${parsed.positionalModel}`);
+  }
+  const model = parsed.positionalModel ?? (typeof flagModel === 'string' ? flagModel : null);
+  if (model === null) issues.push({ path: 'model', message: 'no model: give vllm serve MODEL or --model MODEL' });
+  else out.model = model;
 
   for (const [head, { value, shown }] of parsed.values) {
-    const spec = VLLM_FLAGS[head]!;
-    if (!spec.key) {
-      unmodelled.push(`--${head}`);
+    const key = MODELLED_FLAGS[head];
+    if (head === 'model' || OPTION_FLAGS.includes(head)) continue;
+    if (key === undefined) {
+      unmodelled.push(value === true ? shown : `${shown} ${Array.isArray(value) ? value.join(' ') : String(value)}`);
       continue;
     }
-    if (head === 'model' || spec.kind === 'json') continue;
-    if (spec.kind === 'bool') out[spec.key] = value;
-    else if (spec.kind === 'int') {
-      const n = intOf(value as string, shown, issues);
-      if (n !== undefined) out[spec.key] = n;
-    } else if (spec.kind === 'float') {
+    const kind = SERVE_FLAGS[head]!.kind;
+    if (kind === 'bool') out[key] = value;
+    else if (kind === 'list') {
+      const nums = (value as string[]).map(Number);
+      if (nums.some((n) => !Number.isInteger(n))) issues.push({ path: shown, message: `invalid int value in ${JSON.stringify(value)}` });
+      else out[key] = nums;
+    } else if (kind === 'int' || kind === 'hint') {
+      const n = kind === 'hint' ? humanReadableInt(value as string) : /^-?\d+$/.test((value as string).trim()) ? Number(value) : undefined;
+      if (head === 'max-model-len' && (n === -1 || value === 'auto')) notes.push('--max-model-len auto: the model config decides');
+      else if (n === undefined) issues.push({ path: shown, message: `invalid int value: '${String(value)}'` });
+      else out[key] = n;
+    } else if (kind === 'float') {
       const n = Number(value);
-      if (!Number.isFinite(n) || (value as string).trim() === '') issues.push({ path: shown, message: `expects a number, got "${value}"` });
-      else out[spec.key] = n;
-    } else {
-      if (spec.choices && !spec.choices.includes(value as string)) issues.push({ path: shown, message: `must be one of ${spec.choices.join(', ')}; got "${value}"` });
-      else out[spec.key] = value;
-    }
+      if (!Number.isFinite(n) || (value as string).trim() === '') issues.push({ path: shown, message: `invalid float value: '${String(value)}'` });
+      else out[key] = n;
+    } else out[key] = value;
   }
-  for (const head of parsed.dotted.keys()) if (!parsed.values.has(head) && !VLLM_FLAGS[head]!.key) unmodelled.push(`--${head}`);
+  const spec = readSpeculative(parsed, issues, unmodelled);
+  if (spec !== undefined) out.speculative = spec;
+  readCompilation(parsed, out, issues, unmodelled);
+  for (const head of parsed.dotted.keys()) {
+    if (head === 'speculative-config' || head === 'compilation-config') continue;
+    for (const [path, v] of parsed.dotted.get(head)!) unmodelled.push(`--${head}.${path.join('.')} ${v}`);
+  }
+  const envRead = readVllmEnv(allEnv, issues);
+  unmodelled.push(...envRead.unmodelled);
+  if (envRead.attentionBackend !== undefined) {
+    if (out.attentionBackend !== undefined && out.attentionBackend !== envRead.attentionBackend) {
+      issues.push({ path: 'VLLM_ATTENTION_BACKEND', message: `contradicts --attention-backend ${String(out.attentionBackend)}` });
+    } else out.attentionBackend = envRead.attentionBackend;
+  }
+  crossChecks(parsed.values, out, issues);
+  const explicit = Object.keys(out).filter((k) => k in DEFAULT_ENGINE_CONFIG);
 
-  // speculative_config
-  const specObj = optionObject('speculative-config', parsed, issues);
-  if (specObj !== undefined) {
-    const spec: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(specObj)) {
-      const target = SPECULATIVE_KEYS[k];
-      const path = `--speculative-config.${k}`;
-      if (target === undefined) issues.push({ path, message: `unknown key${suggestKey(k, SPECULATIVE_KEYS)}` });
-      else if (target === null) unmodelled.push(path);
-      else if (target === 'method') {
-        const m = typeof v === 'string' ? SPEC_METHOD_ALIASES[v] : undefined;
-        if (m === undefined) issues.push({ path, message: `unknown speculative method ${JSON.stringify(v)}` });
-        else spec.method = m;
-      } else {
-        const n = intOf(v, path, issues);
-        if (n !== undefined) spec.numSpeculativeTokens = n;
-      }
-    }
-    if (spec.method === undefined) issues.push({ path: '--speculative-config.method', message: 'is required' });
-    if (spec.numSpeculativeTokens === undefined) issues.push({ path: '--speculative-config.num_speculative_tokens', message: 'is required' });
-    out.speculative = spec;
+  // Defaults vLLM derives (vllm-defaults.ts), each with its reason.
+  if (out.attentionBackend === undefined && options.defaultAttentionBackend) {
+    out.attentionBackend = options.defaultAttentionBackend.name;
+    notes.push(`attention backend ${options.defaultAttentionBackend.name}: ${options.defaultAttentionBackend.why}`);
   }
-
-  // compilation_config, -O, --enforce-eager, --cuda-graph-sizes
-  const comp = optionObject('compilation-config', parsed, issues) ?? {};
-  let level: number | undefined;
-  const lvlFlag = parsed.values.get('optimization-level');
-  if (lvlFlag) level = intOf(lvlFlag.value as string, lvlFlag.shown, issues);
-  for (const [k, v] of Object.entries(comp)) {
-    const target = COMPILATION_KEYS[k];
-    const path = `--compilation-config.${k}`;
-    if (target === undefined) issues.push({ path, message: `unknown key${suggestKey(k, COMPILATION_KEYS)}` });
-    else if (target === null) unmodelled.push(path);
-    else if (target === 'cudagraphMode') out.cudagraphMode = typeof v === 'string' ? v.toUpperCase() : v;
-    else if (target === 'maxCudagraphCaptureSize') out.maxCudagraphCaptureSize = intOf(v, path, issues) ?? null;
-    else if (target === 'cudagraphCaptureSizes') {
-      if (Array.isArray(v) && v.every((x) => Number.isInteger(x))) out.cudagraphCaptureSizes = v;
-      else issues.push({ path, message: 'expects a list of integers' });
-    } else {
-      const n = intOf(v, path, issues);
-      if (n !== undefined) {
-        if (level !== undefined && level !== n) issues.push({ path, message: `contradicts -O${level}` });
-        level = n;
-      }
-    }
-  }
-  if (level !== undefined && out.cudagraphMode === undefined) {
-    if (level < 0 || level > 3) issues.push({ path: '-O', message: `optimization level must be 0..3, got ${level}` });
-    else out.cudagraphMode = level === 0 ? 'NONE' : level === 1 ? 'PIECEWISE' : 'FULL_AND_PIECEWISE';
-  }
-  if (out.enforceEager === true) {
-    if (out.cudagraphMode !== undefined && out.cudagraphMode !== 'NONE') {
-      issues.push({ path: '--enforce-eager', message: `contradicts cudagraph_mode ${String(out.cudagraphMode)}` });
-    }
-    out.cudagraphMode = 'NONE';
-  }
-  delete out.enforceEager;
-  delete out.optimizationLevel;
-  if (typeof out.cudagraphCaptureSizes === 'string') {
-    const sizes = (out.cudagraphCaptureSizes as string).split(/[ ,]+/).filter(Boolean).map(Number);
-    if (sizes.some((s) => !Number.isInteger(s))) issues.push({ path: '--cuda-graph-sizes', message: 'expects integers' });
-    out.cudagraphCaptureSizes = sizes;
-  }
-
-  // Environment.
-  for (const [k, v] of Object.entries(allEnv)) {
-    if (!k.startsWith('VLLM_')) continue;
-    const target = VLLM_ENV[k];
-    if (target === undefined) {
-      const hint = suggest(k, Object.keys(VLLM_ENV));
-      issues.push({ path: k, message: `unknown vLLM environment variable${hint ? ` (did you mean ${hint}?)` : ''}` });
-    } else if (target === null) unmodelled.push(k);
-    else if (out.attentionBackend !== undefined && out.attentionBackend !== v) {
-      issues.push({ path: k, message: `contradicts --attention-backend ${String(out.attentionBackend)}` });
-    } else out.attentionBackend = v;
-  }
-
-  // Defaults vLLM would derive.
   const backend = out.attentionBackend as string | undefined;
   if (out.blockSize === undefined && backend !== undefined && BACKEND_BLOCK_SIZE[backend] !== undefined) {
     out.blockSize = BACKEND_BLOCK_SIZE[backend];
     notes.push(`block_size ${String(out.blockSize)} forced by the ${backend} attention backend`);
   }
+  let asyncReason = out.asyncScheduling === undefined ? '' : `${out.asyncScheduling ? '--async-scheduling' : '--no-async-scheduling'} on the line`;
   if (out.asyncScheduling === undefined) {
-    const method = (out.speculative as { method?: string } | undefined)?.method;
-    out.asyncScheduling = method === undefined || method === 'mtp' || method === 'eagle' || method === 'eagle3';
-    notes.push(`async scheduling ${out.asyncScheduling ? 'on' : 'off'} by vLLM's default (auto)`);
+    const d = defaultAsyncScheduling((out.speculative as SpeculativeConfig | undefined) ?? null, options.asyncDefault ?? CURRENT_ASYNC_DEFAULT);
+    out.asyncScheduling = d.on;
+    asyncReason = d.why;
   }
-  if (out.maxModelLen === undefined) notes.push(`max_model_len comes from the model config in vLLM; using ${DEFAULT_ENGINE_CONFIG.maxModelLen}`);
+  if (out.maxModelLen === undefined && options.modelMaxLen !== undefined) {
+    out.maxModelLen = options.modelMaxLen;
+    notes.push(`max_model_len ${options.modelMaxLen} from the model config (max_position_embeddings)`);
+  } else if (out.maxModelLen === undefined) notes.push(`max_model_len comes from the model config in vLLM; using ${DEFAULT_ENGINE_CONFIG.maxModelLen} (no model preset given)`);
+  let kvBlocksSource = '--num-gpu-blocks-override';
   if (out.numGpuBlocks === undefined) {
     const bs = (out.blockSize as number | undefined) ?? DEFAULT_ENGINE_CONFIG.blockSize;
     const mml = (out.maxModelLen as number | undefined) ?? DEFAULT_ENGINE_CONFIG.maxModelLen;
     const seqs = (out.maxNumSeqs as number | undefined) ?? DEFAULT_ENGINE_CONFIG.maxNumSeqs;
     if (Number.isInteger(bs) && bs > 0 && Number.isInteger(mml) && Number.isInteger(seqs)) {
-      out.numGpuBlocks = seqs * Math.ceil(mml / bs) + 1;
-      notes.push(`num_gpu_blocks ${String(out.numGpuBlocks)}: enough for max_num_seqs full-length requests (vLLM profiles memory; see computeKVCapacity)`);
+      const r = options.numGpuBlocks?.({ blockSize: bs, maxModelLen: mml, maxNumSeqs: seqs })
+        ?? { value: seqs * Math.ceil(mml / bs) + 1, why: 'enough for max_num_seqs full-length requests (no GPU named, so no memory profile)' };
+      out.numGpuBlocks = r.value;
+      kvBlocksSource = r.why;
     }
   }
 
@@ -235,10 +154,22 @@ export function fromVllmArgs(commandLine: string | readonly string[], env: Env =
     for (const i of e.issues) issues.push({ path: CONFIG_KEY_TO_FLAG[i.path] ?? i.path, message: i.message });
   }
   if (issues.length > 0 || config === undefined) throw new ConfigError(issues);
-  return { config, unmodelled, notes };
+  return { config, unmodelled, notes, warnings: envRead.warnings, explicit, env: allEnv, asyncReason, kvBlocksSource };
 }
 
-function suggestKey(k: string, table: Readonly<Record<string, unknown>>): string {
-  const hint = suggest(k, Object.keys(table));
-  return hint ? ` (did you mean ${hint}?)` : '';
+/** vLLM's own cross-flag checks that run before the model loads (arg_utils, cli_args). */
+function crossChecks(values: Map<string, { value: unknown; shown: string }>, out: Record<string, unknown>, issues: ConfigIssue[]): void {
+  const on = (f: string) => values.get(f)?.value === true;
+  if (on('enable-auto-tool-choice') && values.get('tool-call-parser') === undefined) {
+    issues.push({ path: '--enable-auto-tool-choice', message: 'requires --tool-call-parser' });
+  }
+  if (on('enable-log-outputs') && !on('enable-log-requests')) issues.push({ path: '--enable-log-outputs', message: 'requires --enable-log-requests' });
+  if (out.asyncScheduling === true && typeof out.pipelineParallelSize === 'number' && out.pipelineParallelSize > 1) {
+    issues.push({ path: '--async-scheduling', message: `is not supported with --pipeline-parallel-size ${out.pipelineParallelSize} (> 1)` });
+  }
+  const tp = (out.tensorParallelSize as number | undefined) ?? 1;
+  const dcpFlag = values.get('decode-context-parallel-size');
+  if (dcpFlag && Number.isInteger(Number(dcpFlag.value)) && tp % Number(dcpFlag.value) !== 0) {
+    issues.push({ path: '--decode-context-parallel-size', message: `(${String(dcpFlag.value)}) must divide --tensor-parallel-size (${tp})` });
+  }
 }

@@ -5,72 +5,10 @@
  * dimensions here, so a notebook can change one dimension and see the cost move.
  */
 import { EngineError } from '../base/errors';
+import { DEEPSEEK_R1_CHECKPOINTS } from './deepseek-r1-checkpoints';
+import type { MlaAttention, ModelPreset, MoeFfn } from './model-types';
 
-/** Multi-head latent attention (DeepSeek). Under TP the heads split; the latent KV is replicated. */
-export interface MlaAttention {
-  readonly kind: 'mla';
-  readonly numHeads: number;
-  readonly qLoraRank: number;
-  readonly kvLoraRank: number;
-  readonly qkNopeHeadDim: number;
-  readonly qkRopeHeadDim: number;
-  readonly vHeadDim: number;
-  /** KV-cache bytes per token per layer (fp8 unless the format is fixed, e.g. `fp8_ds_mla`). */
-  readonly kvBytesPerTokenFp8: number;
-  /** DeepSeek Sparse Attention: indexer top-k (entries each query attends to); absent = dense. */
-  readonly indexerTopK?: number;
-  /** Indexer K-cache bytes per token per layer (V3.2: 132 B). */
-  readonly indexerBytesPerToken?: number;
-  /** V4 hybrid: sliding window every layer attends to in addition to the compressed KV. */
-  readonly slidingWindow?: number;
-  /** V4 hybrid: KV compression ratio of the CSA layers (4x) and HCA layers (128x). */
-  readonly csaCompressRatio?: number;
-  readonly hcaCompressRatio?: number;
-  /** V4 hybrid: fraction of layers that are CSA (the rest HCA) [unverified: assumed 1/2]. */
-  readonly csaLayerFraction?: number;
-  /** V4: grouped low-rank output projection rank (o_lora); absent = plain o_proj. */
-  readonly oLoraRank?: number;
-}
-
-/** Grouped-query attention (Llama-style). KV heads split over TP (at least one per rank). */
-export interface GqaAttention {
-  readonly kind: 'gqa';
-  readonly numHeads: number;
-  readonly numKvHeads: number;
-  readonly headDim: number;
-}
-
-export interface MoeFfn {
-  readonly numRoutedExperts: number;
-  readonly numSharedExperts: number;
-  readonly topK: number;
-  readonly expertIntermediateSize: number;
-  /** Bytes per expert weight (FP8 1, FP4 0.5 plus scales ≈ 0.5625). */
-  readonly expertWeightBytes: number;
-}
-
-export interface ModelPreset {
-  readonly name: string;
-  /** Hugging Face ids and short names that resolve to this preset (case-insensitive). */
-  readonly aliases: readonly string[];
-  readonly numLayers: number;
-  readonly hiddenSize: number;
-  readonly vocabSize: number;
-  readonly attention: MlaAttention | GqaAttention;
-  /** Leading dense-FFN layers (DeepSeek-V3: 3) and their intermediate size. */
-  readonly numDenseLayers: number;
-  readonly denseIntermediateSize: number;
-  readonly moe?: MoeFfn;
-  /** MTP modules in the checkpoint (DeepSeek: 1, reused autoregressively for k > 1). */
-  readonly numMtpLayers: number;
-  /** Bytes per non-expert weight (FP8 checkpoints 1, BF16 2). */
-  readonly weightBytes: number;
-  readonly maxPositionEmbeddings: number;
-  /** Published totals, for display and sanity checks only (the cost model derives its own). */
-  readonly publishedTotalParams: number;
-  readonly publishedActiveParams: number;
-  readonly source: string;
-}
+export type { MlaAttention, GqaAttention, MoeFfn, CheckpointFacts, ModelPreset } from './model-types';
 
 const DEEPSEEK_V3_MLA: MlaAttention = {
   kind: 'mla', numHeads: 128, qLoraRank: 1536, kvLoraRank: 512, qkNopeHeadDim: 128,
@@ -86,13 +24,13 @@ const deepseekV3Base = {
   numDenseLayers: 3, denseIntermediateSize: 18_432, moe: DEEPSEEK_V3_MOE, numMtpLayers: 1,
   weightBytes: 1, maxPositionEmbeddings: 163_840, publishedTotalParams: 671e9, publishedActiveParams: 37e9,
   source: 'DeepSeek-V3 config.json; hardware-and-models.md §3',
+  // "<｜User｜>…<｜Assistant｜><think>\n" around one user turn, BOS already counted by the prompt:
+  // 4 tokens [derived from tokenizer_config.json's chat_template; an estimate, no tokenizer here].
+  chatTemplateTokens: 4,
 } as const;
 
 export const MODEL_PRESETS: readonly ModelPreset[] = [
-  {
-    ...deepseekV3Base, name: 'deepseek-r1',
-    aliases: ['deepseek-ai/DeepSeek-R1', 'deepseek-ai/DeepSeek-R1-0528', 'nvidia/DeepSeek-R1-0528-FP4', 'nvidia/DeepSeek-R1-FP4', 'DeepSeek-R1-0528'],
-  },
+  ...DEEPSEEK_R1_CHECKPOINTS(deepseekV3Base),
   { ...deepseekV3Base, name: 'deepseek-v3', aliases: ['deepseek-ai/DeepSeek-V3', 'deepseek-ai/DeepSeek-V3-0324', 'deepseek-ai/DeepSeek-V3.1'] },
   {
     ...deepseekV3Base, name: 'deepseek-v3.2',

@@ -5,6 +5,7 @@
  * (one non-uniform request demotes the whole step from FULL, engine-semantics.md §10.4).
  */
 import { EngineError } from '../base/errors';
+import { numSpeculativeTokens } from '../config/engine-config';
 import type { SimulateServeResult, TimelineRow } from './simulate-serve';
 
 export interface RequestDifference {
@@ -28,7 +29,7 @@ export function firstDivergence(a: SimulateServeResult, b: SimulateServeResult):
   if (a.batches === null || b.batches === null) {
     throw new EngineError('firstDivergence needs runs made with simulateServe({ …, keepBatches: true })', 'keepBatches');
   }
-  const k = a.deployment.numSpeculativeTokens;
+  const k = numSpeculativeTokens(a.engineConfig);
   const n = Math.min(a.batches.length, b.batches.length);
   for (let i = 0; i < n; i++) {
     const ma = new Map(a.batches[i]!.requests.map((r) => [r.reqId, r.numScheduledTokens]));
@@ -49,7 +50,7 @@ export function firstDivergence(a: SimulateServeResult, b: SimulateServeResult):
     const late = absent.filter((d) => admitted.has(d.reqId));
     const skipped = absent.filter((d) => !admitted.has(d.reqId));
     if (late.length > 0) {
-      const mode = (r: SimulateServeResult) => (r.settings.asyncScheduling ? 'async' : 'sync');
+      const mode = (r: SimulateServeResult) => (r.engineConfig.asyncScheduling ? 'async' : 'sync');
       reasons.push(`${late.length} new request(s) admitted in one run only (e.g. ${late[0]!.reqId}: ${late[0]!.numTokensA} vs ${late[0]!.numTokensB} tokens; runs are ${mode(a)} vs ${mode(b)}) — `
         + 'with async scheduling the batch after a finishing step is already scheduled when the finish is seen, so a freed client slot is refilled one step later');
     }

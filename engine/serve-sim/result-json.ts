@@ -3,11 +3,14 @@
  * vLLM's insertion order, `request_rate` as the string "inf" when unlimited, spec-decode keys only
  * when speculating (acceptance rate in percent, per-position rates as fractions), then
  * `mean/median/std/pXX_<metric>_ms` for each selected metric; per-request arrays only with
- * `--save-detailed`. The date is supplied by the caller (the engine has no wall clock).
+ * `--save-detailed`. The date is supplied by the caller (the engine has no wall clock). A run of the
+ * old `benchmark_serving.py` (and its harness fork) writes that script's layout instead: no
+ * `endpoint_type`/`label`, no peak or spec-decode keys, and the detailed arrays (`input_lens`,
+ * `output_lens`, `ttfts`, `itls`, `generated_texts`, `errors`) before the latency statistics.
  */
 import { EngineError } from '../base/errors';
 import type { SpecDecodingMetrics } from '../spec-decode/spec-decode-counters';
-import type { BenchServeConfig } from './bench-args';
+import type { BenchServeConfig } from './bench-flags';
 import type { BenchmarkMetrics, MetricStats, PercentileMetric, RequestTiming } from './metrics';
 
 /** Everything one benchmark run produced. */
@@ -38,8 +41,47 @@ function checkDate(date: string): void {
   if (!/^\d{8}-\d{6}$/.test(date)) throw new EngineError(`date: expected YYYYMMDD-HHMMSS, got '${date}'`, 'date');
 }
 
+/** benchmark_serving.py's `result_json`: setup keys, metadata, traffic, then `benchmark_result`. */
+function legacyResultJson(r: BenchServeResult, date: string): Record<string, unknown> {
+  const c = r.config;
+  const m = r.metrics;
+  const j: Record<string, unknown> = { date, backend: c.backend, model_id: r.modelId, tokenizer_id: r.tokenizerId, num_prompts: c.numPrompts };
+  for (const [k, v] of Object.entries(c.metadata)) j[k] = v;
+  Object.assign(j, {
+    request_rate: c.requestRate === Infinity ? 'inf' : c.requestRate, burstiness: c.burstiness, max_concurrency: c.maxConcurrency,
+    duration: r.duration, completed: m.completed, total_input_tokens: m.totalInput, total_output_tokens: m.totalOutput,
+    request_throughput: m.requestThroughput, request_goodput: m.requestGoodput, output_throughput: m.outputThroughput,
+    total_token_throughput: m.totalTokenThroughput,
+  });
+  if (c.saveDetailed) addDetailed(j, r, false);
+  addPercentiles(j, r);
+  return j;
+}
+
+/** `--save-detailed` per-request arrays in the writer's order (`start_times` only in vllm bench serve). */
+function addDetailed(j: Record<string, unknown>, r: BenchServeResult, startTimes: boolean): void {
+  j.input_lens = r.outputs.map((o) => o.promptLen);
+  j.output_lens = r.outputs.map((o) => o.outputTokens);
+  j.ttfts = r.outputs.map((o) => o.ttft);
+  j.itls = r.outputs.map((o) => o.itl);
+  if (startTimes) j.start_times = r.outputs.map((o) => o.startTime);
+  j.generated_texts = r.outputs.map(() => '');
+  j.errors = r.outputs.map((o) => o.error ?? '');
+}
+
+function addPercentiles(j: Record<string, unknown>, r: BenchServeResult): void {
+  for (const name of r.config.percentileMetrics) {
+    const st: MetricStats = r.metrics[name as PercentileMetric];
+    j[`mean_${name}_ms`] = st.meanMs;
+    j[`median_${name}_ms`] = st.medianMs;
+    j[`std_${name}_ms`] = st.stdMs;
+    for (const [p, v] of st.percentilesMs) j[`p${percentileWord(p)}_${name}_ms`] = v;
+  }
+}
+
 export function benchResultJson(r: BenchServeResult, date: string): Record<string, unknown> {
   checkDate(date);
+  if (r.config.dialect === 'benchmark_serving') return legacyResultJson(r, date);
   const c = r.config;
   const m = r.metrics;
   const j: Record<string, unknown> = {
@@ -67,15 +109,7 @@ export function benchResultJson(r: BenchServeResult, date: string): Record<strin
   j.max_output_tokens_per_s = m.maxOutputTokensPerS;
   j.max_concurrent_requests = m.maxConcurrentRequests;
   j.rtfx = 0;
-  if (c.saveDetailed) {
-    j.input_lens = r.outputs.map((o) => o.promptLen);
-    j.output_lens = r.outputs.map((o) => o.outputTokens);
-    j.ttfts = r.outputs.map((o) => o.ttft);
-    j.itls = r.outputs.map((o) => o.itl);
-    j.start_times = r.outputs.map((o) => o.startTime);
-    j.generated_texts = r.outputs.map(() => '');
-    j.errors = r.outputs.map((o) => o.error ?? '');
-  }
+  if (c.saveDetailed) addDetailed(j, r, true);
   if (r.specDecode) {
     const s = r.specDecode;
     j.spec_decode_acceptance_rate = s.acceptanceRate * 100;
@@ -85,13 +119,7 @@ export function benchResultJson(r: BenchServeResult, date: string): Record<strin
     j.spec_decode_accepted_tokens = s.numAcceptedTokens;
     j.spec_decode_per_position_acceptance_rates = [...s.perPositionAcceptanceRates];
   }
-  for (const name of c.percentileMetrics) {
-    const st: MetricStats = m[name as PercentileMetric];
-    j[`mean_${name}_ms`] = st.meanMs;
-    j[`median_${name}_ms`] = st.medianMs;
-    j[`std_${name}_ms`] = st.stdMs;
-    for (const [p, v] of st.percentilesMs) j[`p${percentileWord(p)}_${name}_ms`] = v;
-  }
+  addPercentiles(j, r);
   return j;
 }
 

@@ -17,6 +17,7 @@ import { runLive, type RunLiveOptions, type Steppable } from './run-live';
 import { toDataFrame } from './dataframe';
 import { dump, load } from '../files/arrow-files';
 import { engineFormatters, kvGridFigure, kvCells, stepTimelineFigure } from './engine-views';
+import { latencyDistributionFigure, throughputBarsFigure } from './compare-plots';
 import { numericFormatters } from './numeric-views';
 import { tensorFormatters } from './tensor-views';
 
@@ -119,6 +120,9 @@ export function richDisplayGlobals(ctx: RichDisplayContext) {
     kvGridFigure,
     kvCells,
     stepTimelineFigure,
+    /** Figures for compareWithMeasured(measured, simulated). */
+    latencyDistributionFigure,
+    throughputBarsFigure,
   };
 }
 
@@ -127,6 +131,7 @@ export type RichDisplayGlobals = ReturnType<typeof richDisplayGlobals>;
 /** Names of the globals richDisplayGlobals() returns. */
 export const RICH_DISPLAY_GLOBAL_NAMES = [
   'plot', 'table', 'live', 'progress', 'runLive', 'dump', 'load', 'toDataFrame', 'kvGridFigure', 'kvCells', 'stepTimelineFigure',
+  'latencyDistributionFigure', 'throughputBarsFigure',
 ] as const;
 
 /**
@@ -166,5 +171,6 @@ export { TerminalProgressMirror } from './terminal-progress';
 export { runLive } from './run-live';
 export { toDataFrame } from './dataframe';
 export { kvGridFigure, kvCells, stepTimelineFigure } from './engine-views';
+export { latencyDistributionFigure, throughputBarsFigure } from './compare-plots';
 export { compareHeatmapFigure, attentionLseFigure } from './numeric-views';
 export { tensorFigure, tensorStats, replayLseFigure } from './tensor-views';

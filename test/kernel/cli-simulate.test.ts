@@ -31,7 +31,7 @@ describe('enginelab simulate', () => {
     expect(io.out.join('')).toBe(direct.summary() + '\n');
     expect(io.out.join('')).toContain('============ Serving Benchmark Result ============');
     expect(io.out.join('')).toMatch(/Successful requests:\s+24 /);
-    expect(io.err.join('')).toMatch(/era pr-29542, async scheduling, B200, FLASHINFER_MLA/);
+    expect(io.err.join('')).toMatch(/era pr-29542, async scheduling, 8×B200, FLASHINFER_MLA/);
     const json = JSON.parse(readFileSync(file, 'utf8'));
     expect(json).toEqual(JSON.parse(JSON.stringify(direct.resultJson('20260102-030405'))));
     expect(json.date).toBe('20260102-030405');
@@ -69,7 +69,7 @@ describe('enginelab simulate', () => {
     const io = capture();
     expect(await simulateCommand(['--serve', SERVE, '--bench', BENCH, '--jsn', 'x.json'], io)).toBe(2);
     expect(io.out).toEqual([]);
-    expect(io.err.join('')).toContain('--jsn: unknown option; expected --serve, --bench, --env, --set or --json');
+    expect(io.err.join('')).toContain('--jsn: unknown option; expected --serve, --bench, --env, --hardware, --set, --json');
   });
 
   it('missing --bench and a malformed --set are both reported', async () => {

@@ -48,7 +48,7 @@ describe('DeepSeek-R1 report configuration (#29657), full workload', () => {
   });
 
   it('the report: async with the #27922-era behaviour is slower than sync; #29759 + #32951 async is faster than sync', () => {
-    expect(reportSync.settings.asyncScheduling).toBe(false);
+    expect(reportSync.engineConfig.asyncScheduling).toBe(false);
     expect(reportAsync.settings.maxTokensCapPolicy).toBe('cap_27922');
     expect(thr(reportAsync) / thr(reportSync)).toBeLessThan(0.97);
     // #29542 removes the async-only part (premature unscheduling); both modes keep partial drafts.

@@ -86,7 +86,7 @@ describe('fromBenchArgs', () => {
       model: 'deepseek-ai/DeepSeek-R1-0528', randomInputLen: 1024, randomOutputLen: 1024, numPrompts: 1280, maxConcurrency: 256,
       requestRate: Infinity, burstiness: 1, seed: 0, randomRangeRatio: 0, percentileMetrics: ['ttft', 'tpot', 'itl'], metricPercentiles: [99],
     });
-    expect(c.ignoredFlags).toEqual(['--host', '--port']);
+    expect(c.ignoredFlags).toEqual(['--host 0.0.0.0', '--port 8000']);
   });
 
   it('understands goodput, booleans, quotes and inf', () => {
@@ -101,10 +101,16 @@ describe('fromBenchArgs', () => {
   it('reports every bad flag at once, naming it', () => {
     let err: unknown;
     try {
-      fromBenchArgs('vllm bench serve --num-prompts many --bogus 1 --dataset-name sharegpt --random-range-ratio 1.5');
+      fromBenchArgs('vllm bench serve --num-prompts many --bogus 1 --dataset-name sharegtp --random-range-ratio 1.5');
     } catch (e) { err = e; }
-    const paths = (err as { issues: { path: string }[] }).issues.map((i) => i.path);
-    expect(paths).toEqual(['--num-prompts', '--bogus', '--dataset-name', '--random-range-ratio']);
+    const issues = (err as { issues: { path: string; message: string }[] }).issues;
+    expect(issues.map((i) => i.path)).toEqual(['--num-prompts', '--bogus', '--dataset-name', '--dataset-path', '--random-range-ratio']);
+    expect(issues[2]!.message).toMatch(/did you mean sharegpt/);
     expect(() => fromBenchArgs('vllm serve --model x')).toThrowError(/vllm bench serve/);
+    // benchmark_serving.py's own rules: --model required, range ratio up to 1 (a lower bound), default dataset sharegpt.
+    expect(() => fromBenchArgs('python3 benchmarks/benchmark_serving.py --dataset-name random')).toThrowError(/--model: is required/);
+    const old = fromBenchArgs('python benchmark_serving.py --model m --dataset-name random --random-range-ratio 1.0');
+    expect(old).toMatchObject({ dialect: 'benchmark_serving', randomRangeRatio: 1 });
+    expect(fromBenchArgs('python benchmark_serving.py --model m --dataset-path sg.json').datasetName).toBe('sharegpt');
   });
 });

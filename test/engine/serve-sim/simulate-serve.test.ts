@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { firstDivergence, parseServeCommand, simulateServe, vllmEra } from '../../../engine/serve-sim/index';
+import { firstDivergence, simulateServe, vllmEra } from '../../../engine/serve-sim/index';
+import { fromVllmArgs } from '../../../engine/config/vllm-args';
 import { ConfigError } from '../../../engine/base/errors';
 
 const R1_SERVE = 'vllm serve deepseek-ai/DeepSeek-R1-0528 -tp 8 --max-num-seqs 1024 --max-model-len 2176 --max-num-batched-tokens 8192 '
@@ -8,32 +9,41 @@ const R1_SERVE = 'vllm serve deepseek-ai/DeepSeek-R1-0528 -tp 8 --max-num-seqs 1
 const small = (n: number, inLen: number, outLen: number, conc: number) =>
   `vllm bench serve --model deepseek-ai/DeepSeek-R1-0528 --random-input-len ${inLen} --random-output-len ${outLen} --num-prompts ${n} --max-concurrency ${conc} --ignore-eos --percentile-metrics ttft,tpot,itl,e2el`;
 
-describe('parseServeCommand', () => {
-  it('reads the DeepSeek-R1 report command', () => {
-    const d = parseServeCommand(`${R1_SERVE} --async-scheduling --port 8000`, 'VLLM_ATTENTION_BACKEND=FLASHINFER_MLA VLLM_USE_DEEP_GEMM=1');
-    expect(d).toMatchObject({
-      modelName: 'deepseek-ai/DeepSeek-R1-0528', tensorParallelSize: 8, maxNumSeqs: 1024, maxModelLen: 2176, maxNumBatchedTokens: 8192,
-      enablePrefixCaching: false, kvCacheDtype: 'fp8', asyncScheduling: true, numSpeculativeTokens: 3, specMethod: 'mtp',
-      cudagraphMode: 'FULL_AND_PIECEWISE', maxCudagraphCaptureSize: 2048, attentionBackend: 'FLASHINFER_MLA',
+describe('simulateServe reads the server line with fromVllmArgs', () => {
+  it('the DeepSeek-R1 report command: same config as fromVllmArgs for every key the line sets', () => {
+    const line = `${R1_SERVE} --async-scheduling --port 8000`;
+    const r = simulateServe({ serve: line, bench: small(4, 64, 8, 4), env: 'VLLM_ATTENTION_BACKEND=FLASHINFER_MLA VLLM_USE_DEEP_GEMM=1' });
+    const direct = fromVllmArgs(line, { VLLM_ATTENTION_BACKEND: 'FLASHINFER_MLA', VLLM_USE_DEEP_GEMM: '1' });
+    expect(r.engineConfig).toMatchObject({
+      model: 'deepseek-ai/DeepSeek-R1-0528', tensorParallelSize: 8, maxNumSeqs: 1024, maxModelLen: 2176, maxNumBatchedTokens: 8192,
+      enablePrefixCaching: false, kvCacheDtype: 'fp8', asyncScheduling: true, speculative: { method: 'mtp', numSpeculativeTokens: 3 },
+      cudagraphMode: 'FULL_AND_PIECEWISE', maxCudagraphCaptureSize: 2048, attentionBackend: 'FLASHINFER_MLA', blockSize: 32,
     });
-    expect(d.model.name).toBe('deepseek-r1');
-    expect(d.ignoredFlags).toEqual(['--port']);
-    expect(d.ignoredEnv).toEqual(['VLLM_USE_DEEP_GEMM']);
+    for (const k of direct.explicit) expect((r.engineConfig as never)[k]).toEqual((direct.config as never)[k]);
+    expect(r.model.name).toBe('deepseek-r1');
+    expect(r.serveArgs.unmodelled).toEqual(['--port 8000', 'VLLM_USE_DEEP_GEMM=1']);
+    // --max_num_seqs is accepted here too (the old second parser rejected it).
+    expect(simulateServe({ serve: `${R1_SERVE} --max_num_seqs 64`, bench: small(2, 16, 4, 1) }).engineConfig.maxNumSeqs).toBe(64);
   });
 
-  it('async defaults on with MTP (current vLLM), enforce-eager means NONE', () => {
-    expect(parseServeCommand(R1_SERVE).asyncScheduling).toBe(true);
-    expect(parseServeCommand('vllm serve meta-llama/Llama-3.1-8B-Instruct --enforce-eager')).toMatchObject({ asyncScheduling: false, cudagraphMode: 'NONE' });
+  it('defaults: async on with MTP in current vLLM, enforce-eager means NONE, backend from the GPU preset', () => {
+    const r = simulateServe({ serve: R1_SERVE, bench: small(2, 16, 4, 1) });
+    expect(r.engineConfig.asyncScheduling).toBe(true);
+    expect(r.engineConfig).toMatchObject({ attentionBackend: 'CUTLASS_MLA', blockSize: 128 });
+    expect(r.facts.notes).toContain("attention backend CUTLASS_MLA: B200's default MLA backend (hardware preset)");
+    const h = simulateServe({ serve: R1_SERVE, bench: small(2, 16, 4, 1), set: { hardware: 'H200' } });
+    expect(h.engineConfig).toMatchObject({ attentionBackend: 'FLASHMLA', blockSize: 64 });
+    const e = simulateServe({ serve: 'vllm serve meta-llama/Llama-3.1-8B-Instruct --enforce-eager --max-model-len 4096', bench: small(2, 16, 4, 1) });
+    expect(e.engineConfig).toMatchObject({ cudagraphMode: 'NONE', attentionBackend: 'FLASH_ATTN' });
   });
 
   it('names every bad flag; unknown models list the known ones', () => {
     let err: unknown;
-    try { parseServeCommand('vllm serve mystery/model --max-num-seqs lots --frobnicate'); } catch (e) { err = e; }
+    try { simulateServe({ serve: 'vllm serve mystery/model --max-num-seqs lots --frobnicate', bench: small(2, 16, 4, 1) }); } catch (e) { err = e; }
     expect(err).toBeInstanceOf(ConfigError);
-    const issues = (err as ConfigError).issues;
-    expect(issues.map((i) => i.path)).toEqual(['--max-num-seqs', '--frobnicate', 'model']);
-    expect(issues[2]!.message).toContain('known models: deepseek-r1');
-    expect(() => parseServeCommand('vllm bench serve --model x')).toThrowError(ConfigError);
+    expect((err as ConfigError).issues.map((i) => i.path)).toEqual(['--frobnicate', '--max-num-seqs']);
+    expect(() => simulateServe({ serve: 'vllm serve mystery/model', bench: small(2, 16, 4, 1) })).toThrowError(/known models: deepseek-r1/);
+    expect(() => simulateServe({ serve: 'vllm bench serve --model x', bench: small(2, 16, 4, 1) })).toThrowError(ConfigError);
   });
 });
 
@@ -120,7 +130,7 @@ describe('simulateServe', () => {
     });
     expect(r.metrics.completed).toBe(6);
     expect(r.specDecode).toBeNull();
-    expect(r.settings.asyncScheduling).toBe(false);
+    expect(r.engineConfig.asyncScheduling).toBe(true); // current vLLM: auto = on without speculation
     expect(r.timeline.some((t) => t.graphMode === 'FULL' && t.uniformDecode)).toBe(true);
     expect(r.summary()).not.toContain('Speculative Decoding');
   });
