@@ -38,6 +38,15 @@ export interface CostConstants {
   readonly gqaKvReadEfficiencyFp8: number;
   readonly mlaKvReadEfficiency: number;
   readonly mlaKvReadEfficiencyFp8: number;
+  /** Decode attention: split-KV programs resident per SM (one wave = this × SMs programs). */
+  readonly gqaDecodeProgramsPerSm: number;
+  readonly mlaDecodeProgramsPerSm: number;
+  /** Decode attention: time per key one split-KV program walks (bounds small batches), seconds. */
+  readonly gqaDecodeSecondsPerSplitKey: number;
+  readonly mlaDecodeSecondsPerSplitKey: number;
+  /** Decode attention: sharpness of the combination of memory, compute and chain times. */
+  readonly decodeAttentionSharpness: number;
+  readonly mlaDecodeSharpness: number;
   /** Norms, RoPE, SiLU·mul, KV writes, quantisation, embedding: fixed time per kernel, seconds. */
   readonly elementwiseFixedSeconds: number;
   /** ... and the fraction of peak HBM bandwidth their bytes move at. */

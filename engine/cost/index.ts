@@ -22,3 +22,17 @@ export { BACKEND_QUERY_LEN_SUPPORT, backendQueryLenSupport, decodeThreshold, num
 export type { QueryLenSupport } from './query-len-split';
 export { PersistentBatchOrder } from './persistent-batch-order';
 export type { BatchRow } from './persistent-batch-order';
+export { UNMEASURED_COST_CONSTANTS } from './cost-constants';
+export { describeCostModel } from './describe-cost-model';
+export type { CostModelRow } from './describe-cost-model';
+export { costConstantProvenance, costConstantsProvenance, FITTED_TERMS } from './cost-provenance';
+export type { Provenance, ProvenanceKind } from './cost-provenance';
+export { gemmSeconds, elementwiseSeconds, decodeAttentionSeconds, prefillAttentionSeconds, moeExpertsSeconds, eagerStepSeconds, smoothMax } from './kernel-terms';
+export { layerKernels } from './layer-kernels';
+export type { LayerKernels, KernelGroup, GemmKernel } from './layer-kernels';
+export { fitCalibration, FIT_START, FITTED_CONSTANT_NAMES } from './calibration/calibrated-constants';
+export type { CalibrationFit, PointResult, TermResult } from './calibration/calibrated-constants';
+export { H100_MEASUREMENTS, H100_FITTED_CONSTANTS } from './calibration/h100-measurements.generated';
+export { measurementsFromScriptJson } from './calibration/from-script-json';
+export type { CalibrationMeasurements } from './calibration/measurements';
+export { predictDenseStep, denseStepCost } from './calibration/step-fits';

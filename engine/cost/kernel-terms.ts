@@ -42,14 +42,30 @@ export function elementwiseSeconds(c: CostConstants, hw: HardwarePreset, bytes: 
 
 export type AttentionKind = 'gqa' | 'mla';
 
+/** Splits of the split-KV decode kernel (FlashDecoding-style): cover the SMs twice, ≥ 64 keys a split, ≤ 32. */
+export function decodeKvSplits(numSms: number, batch: number, kvHeads: number, ctx: number): number {
+  const want = Math.max(1, Math.ceil((2 * numSms) / Math.max(1, batch * kvHeads)));
+  return Math.max(1, Math.min(32, want, Math.ceil(ctx / 64)));
+}
+
 /**
- * Decode attention (split-KV kernel and its reduce, one layer): `kvBytes` read from the cache,
- * `flops` of QK and PV. Memory-bound at every measured shape (MLA ≈ 30 FLOP/byte at 16 heads).
+ * Decode attention (split-KV kernel and its reduce, one layer) over `batch` rows of up to `ctx` keys:
+ * the smooth maximum of the KV read (`kvBytes` at the fitted share of HBM bandwidth) and the program
+ * chain: `batch × kvHeads × splits` programs run in waves of `programsPerSm × SMs`, each walking
+ * `ctx / splits` keys at a fitted time per key (QK over the heads of a group, online softmax, PV).
+ * The chain term is what bounds small grids and long contexts; the read bounds large ones.
  */
-export function decodeAttentionSeconds(c: CostConstants, hw: HardwarePreset, kind: AttentionKind, fp8: boolean, kvBytes: number, flops: number): number {
-  const eff = kind === 'mla' ? (fp8 ? c.mlaKvReadEfficiencyFp8 : c.mlaKvReadEfficiency) : (fp8 ? c.gqaKvReadEfficiencyFp8 : c.gqaKvReadEfficiency);
-  const fixed = kind === 'mla' ? c.mlaDecodeFixedSeconds : c.gqaDecodeFixedSeconds;
-  return fixed + smoothMax(kvBytes / (hw.memoryBandwidth * eff), flops / (hw.peakFlops.bf16 * c.attentionComputeEfficiency), 4);
+export function decodeAttentionSeconds(c: CostConstants, hw: HardwarePreset, kind: AttentionKind, fp8: boolean, kvBytes: number, _flops: number, batch = 1, ctx = 0, kvHeads = 1): number {
+  const mla = kind === 'mla';
+  const eff = mla ? (fp8 ? c.mlaKvReadEfficiencyFp8 : c.mlaKvReadEfficiency) : (fp8 ? c.gqaKvReadEfficiencyFp8 : c.gqaKvReadEfficiency);
+  const mem = kvBytes / (hw.memoryBandwidth * eff);
+  let chain = 0;
+  if (ctx > 0) {
+    const splits = decodeKvSplits(hw.numSms, batch, kvHeads, ctx);
+    const waves = Math.ceil((batch * kvHeads * splits) / Math.max(1, Math.round((mla ? c.mlaDecodeProgramsPerSm : c.gqaDecodeProgramsPerSm) * hw.numSms)));
+    chain = waves * (ctx / splits) * (mla ? c.mlaDecodeSecondsPerSplitKey : c.gqaDecodeSecondsPerSplitKey);
+  }
+  return (mla ? c.mlaDecodeFixedSeconds : c.gqaDecodeFixedSeconds) + smoothMax(mem, chain, mla ? c.mlaDecodeSharpness : c.decodeAttentionSharpness);
 }
 
 /**

@@ -32,6 +32,7 @@ export class RooflineCostModel {
   readonly layers: LayerStackPricing;
   private readonly indexerBytesPerToken: number;
   private readonly fp8Kv: boolean;
+  private readonly kvHeadsPerGpu: number;
   /** The model runner's decode threshold: rows of at most this many tokens count as decodes. */
   readonly decodeThreshold: number;
   /** Uniform split applies (dense MLA with a `UNIFORM` backend). */
@@ -62,6 +63,7 @@ export class RooflineCostModel {
       this.kvBytesPerToken = 2 * Math.max(1, a.numKvHeads / o.tensorParallelSize) * a.headDim * (fp8 ? 1 : 2);
       this.indexerBytesPerToken = 0;
     }
+    this.kvHeadsPerGpu = a.kind === 'mla' ? 1 : Math.max(1, a.numKvHeads / o.tensorParallelSize);
     this.layers = new LayerStackPricing(this.model, this.hardware, this.constants, this.shapes, this.fp8Kv ? 1 : 2);
     const support = backendQueryLenSupport(o.attentionBackend);
     this.decodeThreshold = decodeThreshold(support, o.numSpecTokens);
@@ -103,7 +105,7 @@ export class RooflineCostModel {
     const c = this.constants;
     const kind = this.model.attention.kind;
     let t = 0;
-    if (d.decodeRows > 0) t += decodeAttentionSeconds(c, this.hardware, kind, this.fp8Kv, d.decodeBytes, d.decodeFlops * scale);
+    if (d.decodeRows > 0) t += decodeAttentionSeconds(c, this.hardware, kind, this.fp8Kv, d.decodeBytes, d.decodeFlops * scale, d.decodeRows, d.decodeMaxKeys, this.kvHeadsPerGpu);
     if (d.prefillRows > 0) t += prefillAttentionSeconds(c, this.hardware, d.prefillFlops * scale, d.prefillBytes, d.prefillMaxTokens);
     return t;
   }
@@ -121,7 +123,7 @@ export class RooflineCostModel {
       counts.push(q);
     }
     const numDecodePath = this.requireUniform ? numDecodeRequests(counts, this.decodeThreshold, true) : reqs.length;
-    const w: AttnWork = { decodeRows: 0, decodeBytes: 0, decodeFlops: 0, prefillRows: 0, prefillFlops: 0, prefillBytes: 0, prefillMaxTokens: 0 };
+    const w: AttnWork = { decodeMaxKeys: 0, decodeRows: 0, decodeBytes: 0, decodeFlops: 0, prefillRows: 0, prefillFlops: 0, prefillBytes: 0, prefillMaxTokens: 0 };
     let numTokens = 0, numLogits = 0, numSampling = 0, readd = 0, emittedEstimate = 0, numDecodesOnPrefillPath = 0;
     const qBytes = s.headsPerGpu * (s.decodeFlopsPerPairPerHead / 2) * 2;
     reqs.forEach((r, i) => {
@@ -137,6 +139,7 @@ export class RooflineCostModel {
       const indexerFlops = q * indexerKeys * 64 * 128 * 2;
       if (decodePath) {
         w.decodeRows++;
+        w.decodeMaxKeys = Math.max(w.decodeMaxKeys, keys);
         w.decodeBytes += kvBytes + q * qBytes;
         w.decodeFlops += pairs * s.headsPerGpu * s.decodeFlopsPerPairPerHead + indexerFlops;
       } else {
@@ -207,6 +210,7 @@ export class RooflineCostModel {
 
 /** One layer's attention work, split by the path the backend runs. */
 interface AttnWork {
+  decodeMaxKeys: number;
   decodeRows: number;
   decodeBytes: number;
   decodeFlops: number;

@@ -18,7 +18,8 @@ export const FIT_START: Record<string, number> = {
   fp8GemmMemoryEfficiency: 0.85, fp8GemmComputeEfficiency: 0.6, fp8GemmFixedSeconds: 3e-6, fp8GemmMinRows: 32, fp8GemmSharpness: 3,
   attentionComputeEfficiency: 0.5, prefillAttentionHalfTokens: 300, prefillAttentionFixedSeconds: 5e-6,
   gqaDecodeFixedSeconds: 5e-6, mlaDecodeFixedSeconds: 5e-6, gqaKvReadEfficiency: 0.8, gqaKvReadEfficiencyFp8: 0.7,
-  mlaKvReadEfficiency: 0.8, mlaKvReadEfficiencyFp8: 0.7, elementwiseFixedSeconds: 2e-6, elementwiseBandwidthEfficiency: 0.8,
+  mlaKvReadEfficiency: 0.8, mlaKvReadEfficiencyFp8: 0.7, gqaDecodeProgramsPerSm: 2, mlaDecodeProgramsPerSm: 2,
+  gqaDecodeSecondsPerSplitKey: 50e-9, mlaDecodeSecondsPerSplitKey: 80e-9, decodeAttentionSharpness: 3, mlaDecodeSharpness: 3, elementwiseFixedSeconds: 2e-6, elementwiseBandwidthEfficiency: 0.8,
   moeFixedSeconds: 20e-6, moeBandwidthEfficiency: 0.7, moeComputeEfficiency: 0.3, moeRoutingSeconds: 30e-6,
   samplerBaseSeconds: 100e-6, samplerPerTokenSeconds: 2e-6, fullGraphLaunchSeconds: 10e-6,
   eagerPerKernelSeconds: 10e-6, eagerLaunchOverlap: 0.9,
@@ -50,13 +51,13 @@ export interface CalibrationFit {
 /** Every constant of the fit, in `FIT_START`'s order. */
 export const FITTED_CONSTANT_NAMES = Object.keys(FIT_START) as ConstantName[];
 
-/** Fits every term on its fitted half; `hw` is the measured GPU's datasheet preset (default H100). */
-export function fitCalibration(m: CalibrationMeasurements, hw: HardwarePreset = hardwarePreset('H100')): CalibrationFit {
+/** Fits every term (or `onlyTerms`) on its fitted half; `hw` is the measured GPU's datasheet preset (default H100). */
+export function fitCalibration(m: CalibrationMeasurements, hw: HardwarePreset = hardwarePreset('H100'), onlyTerms?: readonly string[]): CalibrationFit {
   const values: Record<string, number> = { ...FIT_START };
   const full = () => ({ ...values, ...UNMEASURED_COST_CONSTANTS }) as unknown as CostConstants;
   const terms: TermResult[] = [];
   const points: PointResult[] = [];
-  const fits = [...kernelFits(m, hw), ...stepFits(m, hw)];
+  const fits = [...kernelFits(m, hw), ...stepFits(m, hw)].filter((f) => !onlyTerms || onlyTerms.includes(f.term));
   for (const f of fits) {
     const names = Object.keys(f.initial) as ConstantName[];
     const idx = f.measuredSeconds.map((_, i) => i).filter((i) => f.halves[i] === 'fitted');
