@@ -36,3 +36,6 @@ export { H100_MEASUREMENTS, H100_FITTED_CONSTANTS } from './calibration/h100-mea
 export { measurementsFromScriptJson } from './calibration/from-script-json';
 export type { CalibrationMeasurements } from './calibration/measurements';
 export { predictDenseStep, denseStepCost } from './calibration/step-fits';
+export { kernelFits } from './calibration/kernel-fits';
+export { stepFits } from './calibration/step-fits';
+export type { TermFit } from './calibration/kernel-fits';
