@@ -1,28 +1,62 @@
 /**
- * Every constant of the step-cost model, named, with its source, and overridable
- * (`withCostOverrides(DEFAULT_COST_CONSTANTS, { piecewisePerLayerSeconds: 60e-6 })`). Figures
- * marked "assumption" have no public measurement behind them (hardware-and-models.md §4 lists what
- * is known); they are set to orders of magnitude from the cited anchors and are the natural knobs
- * to calibrate against a real run.
+ * Every constant of the step-cost model, named, and overridable
+ * (`withCostOverrides(DEFAULT_COST_CONSTANTS, { piecewisePerLayerSeconds: 60e-6 })`). The kernel-class
+ * constants are fitted to H100 measurements committed under fixtures/calibration/h100/ (the fitted
+ * values arrive through the generated module beside calibrated-constants.ts); the rest are sourced or
+ * assumed. `COST_CONSTANT_PROVENANCE` (cost-provenance.ts) tags each one.
  */
 import { EngineError } from '../base/errors';
+import { H100_FITTED_CONSTANTS } from './calibration/h100-measurements.generated';
 
 export interface CostConstants {
-  // --- GPU roofline efficiencies ---
-  /** Fraction of peak HBM bandwidth a weight/KV stream achieves. Assumption (typical 70–85%). */
+  // --- Kernel classes (kernel-terms.ts), fitted on an H100: calibrated-constants.ts, cost-provenance.ts ---
+  /** bf16 GEMM: fraction of peak HBM bandwidth the weight stream reaches (small M). */
   readonly memoryBandwidthEfficiency: number;
-  /** Fraction of dense peak FLOP/s that GEMMs reach (MFU). Assumption (DeepGEMM-class kernels 50–70%). */
+  /** bf16 GEMM: fraction of dense peak FLOP/s at large M. */
   readonly gemmComputeEfficiency: number;
-  /** Fraction of peak FLOP/s attention kernels reach. Assumption (MLA decode kernels 30–50%). */
+  /** bf16 GEMM: fixed time per GEMM inside a graph, seconds. */
+  readonly gemmFixedSeconds: number;
+  /** bf16 GEMM: rows a tile computes even when M is smaller (tensor-core tile height). */
+  readonly gemmMinRows: number;
+  /** bf16 GEMM: sharpness `s` of the memory/compute combination `(m^s + c^s)^(1/s)` near the ridge. */
+  readonly gemmSharpness: number;
+  readonly fp8GemmMemoryEfficiency: number;
+  readonly fp8GemmComputeEfficiency: number;
+  readonly fp8GemmFixedSeconds: number;
+  readonly fp8GemmMinRows: number;
+  readonly fp8GemmSharpness: number;
+  /** Prefill (flash) attention: fraction of bf16 peak FLOP/s at long sequences. */
   readonly attentionComputeEfficiency: number;
-  /**
-   * GPU time floor per transformer layer: the summed minimum durations of its ~30–40 kernels
-   * (norms, projections, quantisation, attention, router, grouped GEMMs, all-reduces) when the batch
-   * is too small for bandwidth or compute to dominate. Calibrated so that DeepSeek-V3.2 with MTP k = 1
-   * at concurrency 1 gives TPOT ≈ 9 ms on 8 GPUs (vLLM PR #32951: 9.19 → 8.90 ms); irrelevant at
-   * large batch, where every layer's roofline time exceeds it.
-   */
-  readonly minLayerSeconds: number;
+  /** Prefill attention: sequence length at which the efficiency is half its long-sequence value. */
+  readonly prefillAttentionHalfTokens: number;
+  readonly prefillAttentionFixedSeconds: number;
+  /** Decode attention: fixed time per layer (split-KV kernel + reduce), GQA and MLA, seconds. */
+  readonly gqaDecodeFixedSeconds: number;
+  readonly mlaDecodeFixedSeconds: number;
+  /** Decode attention: fraction of peak HBM bandwidth the KV read reaches, by layout and cache dtype. */
+  readonly gqaKvReadEfficiency: number;
+  readonly gqaKvReadEfficiencyFp8: number;
+  readonly mlaKvReadEfficiency: number;
+  readonly mlaKvReadEfficiencyFp8: number;
+  /** Decode attention: split-KV programs resident per SM (one wave = this × SMs programs). */
+  readonly gqaDecodeProgramsPerSm: number;
+  readonly mlaDecodeProgramsPerSm: number;
+  /** Decode attention: time per key one split-KV program walks (bounds small batches), seconds. */
+  readonly gqaDecodeSecondsPerSplitKey: number;
+  readonly mlaDecodeSecondsPerSplitKey: number;
+  /** Decode attention: sharpness of the combination of memory, compute and chain times. */
+  readonly decodeAttentionSharpness: number;
+  readonly mlaDecodeSharpness: number;
+  /** Norms, RoPE, SiLU·mul, KV writes, quantisation, embedding: fixed time per kernel, seconds. */
+  readonly elementwiseFixedSeconds: number;
+  /** ... and the fraction of peak HBM bandwidth their bytes move at. */
+  readonly elementwiseBandwidthEfficiency: number;
+  /** Routed experts (grouped GEMMs + SiLU·mul + quantisation) fixed time per layer, seconds. */
+  readonly moeFixedSeconds: number;
+  readonly moeBandwidthEfficiency: number;
+  readonly moeComputeEfficiency: number;
+  /** Router top-k, token sorting/alignment and the weighted combine per MoE layer, seconds. */
+  readonly moeRoutingSeconds: number;
   // --- Collectives ---
   /** Fixed latency of one NCCL all-reduce on NVLink, seconds. Assumption (small-message NCCL ≈ 5–15 µs). */
   readonly allReduceLatencySeconds: number;
@@ -41,11 +75,10 @@ export interface CostConstants {
    * ≈ 10–14 % TPOT gain measured in vLLM PRs #42885 and #20059.
    */
   readonly piecewisePerLayerSeconds: number;
-  /**
-   * NONE (eager): launch-bound time per layer for every kernel of the layer, seconds. Order of
-   * magnitude from PR #20059 (≈ 56 ms eager launch of a flattened model graph).
-   */
-  readonly eagerPerLayerSeconds: number;
+  /** NONE (eager): host time to issue one kernel launch from Python, seconds. */
+  readonly eagerPerKernelSeconds: number;
+  /** NONE (eager): how far host issue time hides behind GPU time (1 = fully: max; 0 = additive). */
+  readonly eagerLaunchOverlap: number;
   /**
    * MLA prefill path over cached context (`query-len-split.ts`): fixed GPU time per layer when any
    * request with context takes it — the context gather and fp8 dequantisation, the `kv_b_proj`
@@ -76,7 +109,7 @@ export interface CostConstants {
   readonly schedulePerRequestSeconds: number;
   /**
    * Worker input preparation fixed cost (block tables, attention metadata build), seconds. Set so
-   * that, with `minLayerSeconds`, the #24799 → #32951 change at concurrency 1 (DeepSeek-V3.2, MTP
+   * that, with the pre-calibration 260 µs per-layer floor, the #24799 → #32951 change at concurrency 1 (DeepSeek-V3.2, MTP
    * k = 1) lowers TPOT by ~2 % in the model (measured: 3 %, 9.19 → 8.90 ms, PR #32951).
    */
   readonly prepareBaseSeconds: number;
@@ -114,21 +147,14 @@ export interface CostConstants {
   readonly hostSyncSeconds: number;
 }
 
-export const DEFAULT_COST_CONSTANTS: CostConstants = {
-  memoryBandwidthEfficiency: 0.8,
-  gemmComputeEfficiency: 0.6,
-  attentionComputeEfficiency: 0.4,
-  minLayerSeconds: 260e-6,
+/** The constants no single-GPU measurement reaches: sourced or assumed (cost-provenance.ts says which and why). */
+export const UNMEASURED_COST_CONSTANTS = {
   allReduceLatencySeconds: 10e-6,
   allReduceBandwidthEfficiency: 0.7,
   allReducesPerLayer: 2,
   activationBytes: 2,
-  fullGraphLaunchSeconds: 30e-6,
   piecewisePerLayerSeconds: 50e-6,
-  eagerPerLayerSeconds: 250e-6,
   mlaPrefillContextLayerSeconds: 40e-6,
-  samplerBaseSeconds: 60e-6,
-  samplerPerTokenSeconds: 0.2e-6,
   drafterPassOverheadSeconds: 120e-6,
   scheduleBaseSeconds: 150e-6,
   schedulePerRequestSeconds: 2e-6,
@@ -141,7 +167,10 @@ export const DEFAULT_COST_CONSTANTS: CostConstants = {
   readdPerRequestSeconds: 60e-6,
   readdPerTokenSeconds: 0.05e-6,
   hostSyncSeconds: 40e-6,
-};
+} as const satisfies Partial<CostConstants>;
+
+/** The constants fitted to the committed H100 measurements (calibrated-constants.ts), then the rest. */
+export const DEFAULT_COST_CONSTANTS: CostConstants = { ...H100_FITTED_CONSTANTS, ...UNMEASURED_COST_CONSTANTS };
 
 /** A copy of `base` with named constants replaced; an unknown name or a negative value throws. */
 export function withCostOverrides(base: CostConstants, overrides: Partial<Record<keyof CostConstants, number>>): CostConstants {

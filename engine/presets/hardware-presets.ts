@@ -24,6 +24,12 @@ export interface HardwarePreset {
   /** The dense-MLA attention backend vLLM picks on this GPU when none is named (its backend priority list). */
   readonly defaultMlaBackend: string;
   readonly source: string;
+  /**
+   * How the cost model's kernel-class constants apply here: `measured` where the committed
+   * calibration ran on this GPU; `derived` where the efficiencies fitted on the H100 are carried
+   * over and every roofline time scales by this GPU's datasheet peaks over the H100's.
+   */
+  readonly calibration: 'measured' | 'derived';
 }
 
 const TB = 1e12;
@@ -33,35 +39,35 @@ const TF = 1e12;
 
 export const HARDWARE_PRESETS: readonly HardwarePreset[] = [
   {
-    name: 'B200', aliases: ['b200', 'hgx-b200', 'dgx-b200', 'nvidia-b200'],
+    name: 'B200', calibration: 'derived', aliases: ['b200', 'hgx-b200', 'dgx-b200', 'nvidia-b200'],
     memoryBytes: 180 * GB, memoryBandwidth: 8 * TB,
     peakFlops: { bf16: 2.25 * PF, fp8: 4.5 * PF, fp4: 9 * PF },
     linkBandwidth: 0.9 * TB, linkName: 'NVLink 5 (1.8 TB/s bidirectional)', maxTensorParallel: 8, numSms: 148, defaultMlaBackend: 'CUTLASS_MLA',
     source: 'HGX/DGX B200 1000 W: 180 GB [2nd], 8 TB/s [2nd], dense 2.25/4.5/9 PF, NVLink 5 1.8 TB/s bidir, 148 SMs [src]',
   },
   {
-    name: 'H100', aliases: ['h100', 'h100-sxm', 'h100-sxm5', 'nvidia-h100'],
+    name: 'H100', calibration: 'measured', aliases: ['h100', 'h100-sxm', 'h100-sxm5', 'nvidia-h100'],
     memoryBytes: 80 * GB, memoryBandwidth: 3.35 * TB,
     peakFlops: { bf16: 989 * TF, fp8: 1979 * TF, fp4: 1979 * TF },
     linkBandwidth: 0.45 * TB, linkName: 'NVLink 4 (900 GB/s bidirectional)', maxTensorParallel: 8, numSms: 132, defaultMlaBackend: 'FLASHMLA',
     source: 'H100 SXM5: 80 GB HBM3, 3.35 TB/s, dense 989 TF BF16 / 1979 TF FP8, NVLink 4 900 GB/s (no FP4: FP8 rate used)',
   },
   {
-    name: 'H200', aliases: ['h200', 'h200-sxm', 'nvidia-h200'],
+    name: 'H200', calibration: 'derived', aliases: ['h200', 'h200-sxm', 'nvidia-h200'],
     memoryBytes: 141 * GB, memoryBandwidth: 4.8 * TB,
     peakFlops: { bf16: 989 * TF, fp8: 1979 * TF, fp4: 1979 * TF },
     linkBandwidth: 0.45 * TB, linkName: 'NVLink 4 (900 GB/s bidirectional)', maxTensorParallel: 8, numSms: 132, defaultMlaBackend: 'FLASHMLA',
     source: 'H200 SXM: 141 GB HBM3e, 4.8 TB/s, dense 989 TF BF16 / 1979 TF FP8, NVLink 4 900 GB/s (no FP4: FP8 rate used)',
   },
   {
-    name: 'RTX-PRO-6000', aliases: ['rtx pro 6000', 'rtx-pro-6000-blackwell', 'rtx pro 6000 blackwell', 'rtxpro6000', 'sm120'],
+    name: 'RTX-PRO-6000', calibration: 'derived', aliases: ['rtx pro 6000', 'rtx-pro-6000-blackwell', 'rtx pro 6000 blackwell', 'rtxpro6000', 'sm120'],
     memoryBytes: 96 * GB, memoryBandwidth: 1.792 * TB,
     peakFlops: { bf16: 0.5 * PF, fp8: 1 * PF, fp4: 2 * PF },
     linkBandwidth: 32 * GB, linkName: 'PCIe Gen5 x16 (no NVLink)', maxTensorParallel: 8, numSms: 188, defaultMlaBackend: 'TRITON_MLA',
     source: 'RTX PRO 6000 Blackwell: 96 GB GDDR7, 1,792 GB/s, ~0.5/1/2 PF dense [derived], PCIe Gen5 x16, 188 SMs',
   },
   {
-    name: 'GB10', aliases: ['gb10', 'dgx-spark', 'dgx spark', 'spark', 'sm121'],
+    name: 'GB10', calibration: 'derived', aliases: ['gb10', 'dgx-spark', 'dgx spark', 'spark', 'sm121'],
     memoryBytes: 128 * GB, memoryBandwidth: 273 * GB,
     peakFlops: { bf16: 0.125 * PF, fp8: 0.25 * PF, fp4: 0.5 * PF },
     linkBandwidth: 25 * GB, linkName: '2x 200 GbE ConnectX-7 between boxes', maxTensorParallel: 2, numSms: 48, defaultMlaBackend: 'TRITON_MLA',

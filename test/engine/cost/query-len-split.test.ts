@@ -50,9 +50,12 @@ describe('the cost of the uniform split in a DeepSeek-R1 decode step', () => {
     expect(early.numDecodePath).toBe(10);
     expect(early.numDecodesOnPrefillPath).toBe(246);
     expect(late.numDecodesOnPrefillPath).toBe(6);
-    // Same context per request: the data-dependent part scales with the number routed (246 vs 6).
+    // Same context per request: the data-dependent part grows with the number routed (246 vs 6), at
+    // most linearly (the kv_b_proj GEMM streams its weights once however many tokens it up-projects).
     const fixed = 61 * DEFAULT_COST_CONSTANTS.mlaPrefillContextLayerSeconds;
-    expect((early.gpu.mlaContextSeconds - fixed) / (late.gpu.mlaContextSeconds - fixed)).toBeCloseTo(246 / 6, 6);
+    const ratio = (early.gpu.mlaContextSeconds - fixed) / (late.gpu.mlaContextSeconds - fixed);
+    expect(ratio).toBeGreaterThan(10);
+    expect(ratio).toBeLessThanOrEqual(246 / 6 + 1e-9);
     expect(early.gpu.totalSeconds).toBeGreaterThan(late.gpu.totalSeconds);
     // A uniform batch pays nothing.
     const uniform = m.stepCost({ requests: batchWithPartialAt(-1) });
@@ -65,8 +68,9 @@ describe('the cost of the uniform split in a DeepSeek-R1 decode step', () => {
     const longer = m.stepCost({ requests: [...batchWithPartialAt(-1, 255), { ...partial, numContextTokens: 3000 }] }).gpu.mlaContextSeconds;
     const fixed = 61 * DEFAULT_COST_CONSTANTS.mlaPrefillContextLayerSeconds;
     expect(one).toBeGreaterThan(fixed);
-    // Twice the context doubles the data-dependent part.
-    expect((longer - fixed) / (one - fixed)).toBeCloseTo(2, 6);
+    // Twice the context raises the data-dependent part, by at most 2x (the GEMM's weight read is shared).
+    expect((longer - fixed) / (one - fixed)).toBeGreaterThan(1.2);
+    expect((longer - fixed) / (one - fixed)).toBeLessThanOrEqual(2);
     const cheaper = new RooflineCostModel({ ...R1, constants: { mlaPrefillContextLayerSeconds: 0 } });
     expect(cheaper.stepCost({ requests: batchWithPartialAt(255) }).gpu.mlaContextSeconds).toBeCloseTo(one - fixed, 12);
   });

@@ -1,0 +1,73 @@
+/**
+ * Nelder–Mead simplex minimisation, deterministic (fixed initial simplex, fixed iteration budget),
+ * for fitting a handful of cost-model parameters to measured kernel times. Parameters are searched in
+ * log space by the callers, so every fitted constant stays positive.
+ */
+
+export interface MinimizeResult {
+  readonly x: number[];
+  readonly value: number;
+  readonly iterations: number;
+}
+
+/** Minimises `f` from `x0`; `step` is the initial simplex edge per coordinate. */
+export function nelderMead(f: (x: readonly number[]) => number, x0: readonly number[], step = 0.5, maxIterations = 4000, tolerance = 1e-12): MinimizeResult {
+  const n = x0.length;
+  let simplex: number[][] = [x0.slice()];
+  for (let i = 0; i < n; i++) {
+    const p = x0.slice();
+    p[i] = p[i]! + step;
+    simplex.push(p);
+  }
+  let values = simplex.map(f);
+  let it = 0;
+  for (; it < maxIterations; it++) {
+    const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((p) => p[1]);
+    simplex = order.map((i) => simplex[i]!);
+    values = order.map((i) => values[i]!);
+    if (Math.abs(values[n]! - values[0]!) <= tolerance * (Math.abs(values[0]!) + tolerance)) break;
+    const centroid = new Array<number>(n).fill(0);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) centroid[j]! += simplex[i]![j]! / n;
+    const along = (t: number) => centroid.map((c, j) => c + t * (simplex[n]![j]! - c));
+    const reflected = along(-1);
+    const fr = f(reflected);
+    if (fr < values[0]!) {
+      const expanded = along(-2);
+      const fe = f(expanded);
+      if (fe < fr) { simplex[n] = expanded; values[n] = fe; } else { simplex[n] = reflected; values[n] = fr; }
+    } else if (fr < values[n - 1]!) {
+      simplex[n] = reflected; values[n] = fr;
+    } else {
+      const contracted = fr < values[n]! ? along(-0.5) : along(0.5);
+      const fc = f(contracted);
+      if (fc < Math.min(fr, values[n]!)) {
+        simplex[n] = contracted; values[n] = fc;
+      } else {
+        for (let i = 1; i <= n; i++) {
+          simplex[i] = simplex[i]!.map((v, j) => simplex[0]![j]! + 0.5 * (v - simplex[0]![j]!));
+          values[i] = f(simplex[i]!);
+        }
+      }
+    }
+  }
+  let best = 0;
+  for (let i = 1; i <= n; i++) if (values[i]! < values[best]!) best = i;
+  return { x: simplex[best]!, value: values[best]!, iterations: it };
+}
+
+/** Fits positive parameters by minimising Σ log²(predicted / measured); restarts once from the optimum. */
+export function fitLogSquares<P extends string>(names: readonly P[], initial: Record<P, number>, predict: (p: Record<P, number>, i: number) => number, measured: readonly number[]): Record<P, number> {
+  const toParams = (x: readonly number[]) => Object.fromEntries(names.map((k, i) => [k, Math.exp(x[i]!)])) as Record<P, number>;
+  const loss = (x: readonly number[]) => {
+    const p = toParams(x);
+    let s = 0;
+    for (let i = 0; i < measured.length; i++) {
+      const r = Math.log(predict(p, i) / measured[i]!);
+      s += Number.isFinite(r) ? r * r : 1e6;
+    }
+    return s;
+  };
+  let x = names.map((k) => Math.log(initial[k]));
+  for (let round = 0; round < 3; round++) x = nelderMead(loss, x, round === 0 ? 0.7 : 0.2).x;
+  return toParams(x);
+}
