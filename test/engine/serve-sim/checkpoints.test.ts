@@ -31,14 +31,14 @@ describe('FP4 vs FP8 DeepSeek-R1 checkpoints', () => {
     expect(t.find((r) => r.model === 'deepseek-r1-fp4')!['published GB']).toBe(400);
   });
 
-  it('a decode step of the report\'s 256 requests is faster by exactly the routed-expert bytes saved (memory-bound MoE)', () => {
-    // At 256 × (1 + 3) tokens both steps are above the per-layer latency floor (minLayerSeconds);
-    // at a handful of requests the floor would hide the difference (kernel-latency bound).
+  it('a decode step of the report\'s 256 requests is faster in the MoE term: the routed-expert bytes shrink by 0.5625, the measured per-kernel fixed costs do not', () => {
+    // The H100-fitted MoE term is a fixed per-kernel cost plus the memory/compute roofline
+    // (cost/kernel-terms.ts), so the ratio lies between the byte ratio and 1.
     const a = new RooflineCostModel({ ...opts, model: 'deepseek-r1' }).stepCost(decodeBatch(256));
     const b = new RooflineCostModel({ ...opts, model: 'deepseek-r1-fp4' }).stepCost(decodeBatch(256));
-    expect(a.gpu.latencyFloorSeconds).toBe(0);
-    expect(b.gpu.latencyFloorSeconds).toBe(0);
-    expect(b.gpu.moeSeconds / a.gpu.moeSeconds).toBeCloseTo(NVFP4_BYTES_PER_WEIGHT, 6);
+    const moeRatio = b.gpu.moeSeconds / a.gpu.moeSeconds;
+    expect(moeRatio).toBeGreaterThan(NVFP4_BYTES_PER_WEIGHT);
+    expect(moeRatio).toBeLessThan(0.85);
     expect(b.gpu.gemmSeconds).toBe(a.gpu.gemmSeconds);
     expect(b.gpu.attentionSeconds).toBe(a.gpu.attentionSeconds);
     expect(b.gpu.totalSeconds).toBeLessThan(a.gpu.totalSeconds);
