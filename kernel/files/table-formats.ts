@@ -7,7 +7,7 @@
  * use only (a native module).
  */
 import { createRequire } from 'node:module';
-import { DataType, Dictionary, Field, Int32, Schema, Table, Utf8, makeData, vectorFromArray, type Vector } from 'apache-arrow';
+import { DataType, Dictionary, Field, Int32, Schema, Table, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
 import { fromArrowIPC, toArrowIPC, EngineError } from '../../engine/index';
 
 /** The part of nodejs-polars used here. */
