@@ -95,11 +95,14 @@ export const PLOTLY_PART = 'data-enginelab-plotly';
  * that were waiting.
  */
 export function plotlyRegisterScript(): string {
-  return `<script type="text/javascript" ${PLOTLY_PART}="register">(function () {`
-    + 'var d = window.define, r = window.requirejs;'
+  return `<script type="text/javascript" ${PLOTLY_PART}="register">(function () {${plotlyRegisterJs()}})();</script>`;
+}
+
+/** The statements of plotlyRegisterScript (also run by the shard loader once it has the library). */
+export function plotlyRegisterJs(): string {
+  return 'var d = window.define, r = window.requirejs;'
     + "if (window.Plotly && typeof d === 'function' && d.amd && typeof r === 'function' && !(r.defined && r.defined('plotly')) && !(r.specified && r.specified('plotly'))) { d('plotly', [], function () { return window.Plotly; }); }"
-    + `try { document.dispatchEvent(new Event('${PLOTLY_READY_EVENT}')); } catch (e) { /* very old browsers */ }`
-    + '})();</script>';
+    + `try { document.dispatchEvent(new Event('${PLOTLY_READY_EVENT}')); } catch (e) { /* very old browsers */ }`;
 }
 
 /** `<script>` tags that define `window.Plotly` once per page (inline, from npm), then register it. */
