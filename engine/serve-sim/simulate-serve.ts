@@ -48,6 +48,8 @@ export interface SimulateServeOptions {
   readonly set?: Readonly<Record<string, SettingValue>>;
   /** Keep every batch's scheduled requests (`result.batches`) for step-level comparison. */
   readonly keepBatches?: boolean;
+  /** Told after each finished request; only observes (the run is the same with or without it). */
+  readonly onProgress?: (p: { readonly numCompleted: number; readonly numRequests: number; readonly numSteps: number; readonly simulatedUs: number }) => void;
 }
 
 /** The resolved knobs of one simulation (what `set` changed is visible here). */
@@ -283,6 +285,7 @@ export function simulateServe(o: SimulateServeOptions): SimulateServeResult {
           doneAt[i] = rec.timeUs;
           completed++;
           active--;
+          o.onProgress?.({ numCompleted: completed, numRequests: n, numSteps: steps, simulatedUs: rec.timeUs });
         }
       }
     }

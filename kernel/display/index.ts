@@ -104,8 +104,11 @@ export function richDisplayGlobals(ctx: RichDisplayContext) {
       }
       return new LiveDisplay<T>(io, render, initial, { maxUpdatesPerSecond: rate, ...options });
     },
-    /** A progress bar (HTML in the notebook; cli-progress on the terminal under `enginelab run`). */
-    progress(options: number | (Omit<ProgressOptions, 'terminal'> & { readonly label?: string })): Progress {
+    /**
+     * A progress bar (HTML in the notebook; cli-progress on the terminal under `enginelab run`).
+     * `simulateServe({ …, onProgress: bar.onProgress })` drives one through a run.
+     */
+    progress(options: number | (Omit<ProgressOptions, 'terminal'> & { readonly label?: string }) = {}): Progress {
       const o = typeof options === 'number' ? { total: options } : options;
       return new Progress(ctx.currentIO(), { maxUpdatesPerSecond: rate, ...o, ...(ctx.terminal ? { terminal: ctx.terminal } : {}) });
     },
