@@ -18,6 +18,8 @@ import { runLive, type RunLiveOptions, type Steppable } from './run-live';
 import { toDataFrame } from './dataframe';
 import { dump, load } from '../files/arrow-files';
 import { engineFormatters, kvGridFigure, kvCells, stepTimelineFigure } from './engine-views';
+import { runsOverlayFigure, throughputLadderFigure } from './run-charts';
+import { requestGanttFigure, kvOccupancyFigure, requestPhases } from './engine-charts';
 import { numericFormatters } from './numeric-views';
 import { tensorFormatters } from './tensor-views';
 
@@ -123,6 +125,15 @@ export function richDisplayGlobals(ctx: RichDisplayContext) {
     kvGridFigure,
     kvCells,
     stepTimelineFigure,
+    /** simulateServe runs overlaid: cumulative output tokens, step time, graph-mode strip. */
+    runsOverlayFigure,
+    /** Output throughput of a list of runs as bars, with ratios to a baseline. */
+    throughputLadderFigure,
+    /** Per-request Gantt (queued, prefill, decode, preempted) from StepRecords. */
+    requestGanttFigure,
+    requestPhases,
+    /** KV usage over time with preemption markers, from StepRecords. */
+    kvOccupancyFigure,
   };
 }
 
@@ -131,6 +142,7 @@ export type RichDisplayGlobals = ReturnType<typeof richDisplayGlobals>;
 /** Names of the globals richDisplayGlobals() returns. */
 export const RICH_DISPLAY_GLOBAL_NAMES = [
   'plot', 'table', 'live', 'progress', 'runLive', 'dump', 'load', 'toDataFrame', 'kvGridFigure', 'kvCells', 'stepTimelineFigure',
+  'runsOverlayFigure', 'throughputLadderFigure', 'requestGanttFigure', 'requestPhases', 'kvOccupancyFigure',
 ] as const;
 
 /**
@@ -173,5 +185,8 @@ export { TerminalProgressMirror } from './terminal-progress';
 export { runLive } from './run-live';
 export { toDataFrame } from './dataframe';
 export { kvGridFigure, kvCells, stepTimelineFigure } from './engine-views';
+export { runsOverlayFigure, throughputLadderFigure } from './run-charts';
+export { requestGanttFigure, kvOccupancyFigure, requestPhases } from './engine-charts';
+export { persistPlots, persistNotebookPlots } from './plotly-persist';
 export { compareHeatmapFigure, attentionLseFigure } from './numeric-views';
 export { tensorFigure, tensorStats, replayLseFigure } from './tensor-views';
