@@ -25,8 +25,9 @@ export interface NamedRun {
   readonly run: RunLike;
 }
 
-const RUN_COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
-export const MODE_COLOURS: Readonly<Record<string, string>> = { FULL: '#2ca02c', PIECEWISE: '#ff7f0e', NONE: '#d62728' };
+// Run colours stay clear of the mode strip's green, orange and grey.
+const RUN_COLOURS = ['#1f77b4', '#d62728', '#9467bd', '#17becf', '#8c564b', '#e377c2'];
+export const MODE_COLOURS: Readonly<Record<string, string>> = { FULL: '#2ca02c', PIECEWISE: '#ff7f0e', NONE: '#9e9e9e' };
 
 function checkRuns(runs: readonly NamedRun[]): void {
   if (!Array.isArray(runs) || runs.length === 0) throw new TypeError('runs must be a non-empty array of { name, run }');
@@ -75,7 +76,7 @@ export function runsOverlayFigure(runs: readonly NamedRun[], options: { readonly
     for (const { name, run } of runs) {
       for (const s of modeSpans(run.timeline)) if (s.mode === mode) { base.push(s.startUs / 1e6); len.push((s.endUs - s.startUs) / 1e6); y.push(name); }
     }
-    data.push({ type: 'bar', orientation: 'h', name: `graph mode ${mode}`, base, x: len, y, yaxis: 'y3', marker: { color: MODE_COLOURS[mode] ?? '#7f7f7f' },
+    data.push({ type: 'bar', orientation: 'h', name: `graph mode ${mode}`, base, x: len, y, yaxis: 'y3', marker: { color: MODE_COLOURS[mode] ?? '#c7c7c7' },
       hovertemplate: `${mode}<br>%{base:.3f} s +%{x:.3f} s<extra></extra>` });
   }
   const [a, b] = runs;
