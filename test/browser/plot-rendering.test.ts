@@ -140,6 +140,7 @@ describe.skipIf(skip)('plots render offline in a browser', () => {
       const titles = await page.evaluate(() => [...(globalThis as any).document.querySelectorAll('.enginelab-plot')].map((el: any) => el.querySelector('.main-svg .gtitle')?.textContent ?? ''));
       expect(titles).toEqual(cleared.titles);
       expect(await page.locator('.enginelab-plot-static').count()).toBe(0); // static fallbacks gave way to the live plots
+      await page.locator('.js-plotly-plot').first().scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(outDir, `first-plot-cleared-${i === 0 ? 'classic-notebook' : 'nbconvert'}.png`) });
       expect(errors).toEqual([]);
       expect(requests.filter((u) => !isLocal(u))).toEqual([]);
@@ -167,10 +168,12 @@ describe.skipIf(skip)('plots render offline in a browser', () => {
     await ctx.close();
     // Classic Notebook showing the notebook untrusted runs none of its scripts and sanitises its
     // HTML: each plot shows as its static image there.
+    // Trust is by content signature: change the content so the earlier signature does not apply.
     const untrusted = join(work, 'nb', 'untrusted.ipynb');
-    writeFileSync(untrusted, JSON.stringify(nb));
+    writeFileSync(untrusted, JSON.stringify({ ...nb, metadata: { ...(nb as { metadata?: object }).metadata, copy: 'untrusted' } }));
     const p2 = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
     await p2.goto(`${server!.url}/notebooks/untrusted.ipynb`, { waitUntil: 'load', timeout: 90_000 });
+    await p2.waitForFunction(() => (globalThis as any).document.querySelector('#notification_trusted')?.textContent?.includes('Not Trusted'), undefined, { timeout: 90_000 });
     await p2.waitForFunction((n) => {
       const imgs = [...(globalThis as any).document.querySelectorAll('.output_area .enginelab-plot-static img')] as any[];
       return imgs.length >= n && imgs.every((i) => i.complete && i.naturalWidth > 0);
