@@ -123,7 +123,8 @@ async function runCommand(argv: readonly string[]): Promise<number> {
       ...(timeoutSeconds ? { cellTimeoutMs: timeoutSeconds * 1000 } : {}),
     });
     runs.push(run);
-    process.stdout.write(formatRunLine(run) + '\n');
+    // With --summary the table owns stdout; the line per notebook still shows, on stderr.
+    (args.flags.has('--summary') ? process.stderr : process.stdout).write(formatRunLine(run) + '\n');
   }
   if (args.flags.has('--summary')) process.stdout.write(formatSummary(runs) + '\n');
   const html = formatHtmlPaths(runs);
