@@ -124,10 +124,11 @@ async function runCommand(argv: readonly string[]): Promise<number> {
   const timeout = args.values.get('--timeout');
   const timeoutSeconds = timeout === undefined ? undefined : Number(timeout);
   if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) throw new UsageError('run: --timeout must be a positive number of seconds');
-  const { listNotebooks, runNotebook, formatSummary } = await import('./cli/run-notebook');
+  const { listNotebooks, runNotebook, formatSummary, formatRunLine, formatHtmlPaths } = await import('./cli/run-notebook');
   const notebooks = listNotebooks(args.positional[0]!);
   const runs = [];
   for (const nb of notebooks) {
+    if (process.stderr.isTTY) process.stderr.write(`running ${nb} …\n`);
     const run = await runNotebook(nb, {
       outDir: args.values.get('--out') ?? 'out',
       html: args.flags.has('--html'),
@@ -135,9 +136,12 @@ async function runCommand(argv: readonly string[]): Promise<number> {
       ...(timeoutSeconds ? { cellTimeoutMs: timeoutSeconds * 1000 } : {}),
     });
     runs.push(run);
-    if (!args.flags.has('--summary')) process.stdout.write(`${run.notebook}: ${run.numCells} cells, ${run.numErrors} errors, ${run.seconds.toFixed(2)} s → ${run.outPath}${run.failure ? `\n  ${run.failure}` : ''}\n`);
+    // With --summary the table owns stdout; the line per notebook still shows, on stderr.
+    (args.flags.has('--summary') ? process.stderr : process.stdout).write(formatRunLine(run) + '\n');
   }
   if (args.flags.has('--summary')) process.stdout.write(formatSummary(runs) + '\n');
+  const html = formatHtmlPaths(runs);
+  if (html) process.stdout.write(html + '\n');
   const failed = runs.some((r) => r.failure !== undefined || (!args.flags.has('--allow-errors') && r.numErrors > 0));
   return failed ? 1 : 0;
 }

@@ -3,8 +3,9 @@
  * columns with a one-line doc each; the builder fills typed arrays directly (no per-value
  * boxing in Arrow's generic builders), so a million-row trace converts at memory speed.
  * Strings are either dictionary-encoded (`dict`: names that repeat, such as request ids, modes,
- * statuses) or plain `utf8`. Simulated times are `timestamp[us]` without a time zone, counted
- * from the engine's start (simulated time zero = 1970-01-01T00:00:00 in readers that show dates).
+ * statuses) or plain `utf8`. Simulated times are `duration[us]` counted from the engine's start
+ * (an elapsed time, not a date: a `timestamp` would read as 1970-01-01 in polars, pandas and CSV),
+ * and their column names end in `_us`. `timestamp_us` stays available for wall-clock columns.
  */
 import {
   Bool, Data, Dictionary, Field, Float32, Float64, Int32, Int64, Schema, Table, Uint8, Uint16, Uint32,
@@ -37,7 +38,7 @@ export interface TableSpec<R> {
 }
 
 /** Bumped whenever a documented schema changes incompatibly. */
-export const ARROW_SCHEMA_VERSION = '1';
+export const ARROW_SCHEMA_VERSION = '2'; // 2: simulated times duration[us] (1: timestamp[us])
 
 const textEncoder = new TextEncoder();
 

@@ -1,6 +1,6 @@
 /**
  * The step trace's fast path: one pass over the StepRecords writes every column straight into
- * typed arrays (no row objects, one BigInt per step for the timestamp, names dictionary-encoded
+ * typed arrays (no row objects, no BigInt per row for the time column, names dictionary-encoded
  * as they are met). It produces exactly the table `buildTable(STEP_TRACE_SPEC, rows)` would
  * (the tests compare the two), at memory speed: a 1,280-request run has ~0.5 M rows.
  */

@@ -1,8 +1,9 @@
 /**
  * The documented enginelab Arrow tables: step trace, step summary, requests, block tables,
  * KV blocks and bench results. Each is a `TableSpec` (schema and docs in one place; see
- * `describeSchema`) plus a converter. Names that repeat are dictionary-encoded; times are
- * `timestamp[us]` in simulated microseconds; counts are unsigned 32-bit.
+ * `describeSchema`) plus a converter. Names that repeat are dictionary-encoded; simulated times
+ * are `duration[us]` since engine (or benchmark) start, their names ending in `_us`, so readers
+ * show elapsed microseconds, not 1970 dates; counts are unsigned 32-bit.
  */
 import type { Table } from 'apache-arrow';
 import { EngineError } from '../base/errors';
@@ -17,7 +18,7 @@ export const STEP_TRACE_SPEC: TableSpec<TraceRow> = {
   doc: 'one row per request scheduled in a step, in scheduling order (running first, then new/resumed)',
   columns: [
     { name: 'step', kind: 'u32', doc: 'engine step index, from 0', get: (x) => x.s.step },
-    { name: 'time_us', kind: 'timestamp_us', doc: 'simulated clock after the step (µs since engine start)', get: (x) => x.s.timeUs },
+    { name: 'time_us', kind: 'duration_us', doc: 'simulated clock after the step (µs since engine start)', get: (x) => x.s.timeUs },
     { name: 'batch_id', kind: 'u32', doc: 'batch launched by the step', get: (x) => x.s.schedule!.batchId },
     { name: 'request_id', kind: 'dict', doc: 'vLLM request id', get: (x) => x.r.reqId },
     { name: 'kind', kind: 'dict', doc: 'new, resumed or running (vLLM scheduled_new_reqs / cached reqs)', get: (x) => x.r.kind },
@@ -36,7 +37,7 @@ export const STEP_SUMMARY_SPEC: TableSpec<StepSource> = {
   doc: 'one row per engine step',
   columns: [
     { name: 'step', kind: 'u32', doc: 'engine step index, from 0', get: (s) => s.step },
-    { name: 'time_us', kind: 'timestamp_us', doc: 'simulated clock after the step (µs since engine start)', get: (s) => s.timeUs },
+    { name: 'time_us', kind: 'duration_us', doc: 'simulated clock after the step (µs since engine start)', get: (s) => s.timeUs },
     { name: 'step_time_us', kind: 'duration_us', nullable: true, doc: 'modelled GPU time of the launched batch; null when none', get: (s) => s.schedule?.stepTimeUs },
     { name: 'batch_id', kind: 'u32', nullable: true, doc: 'batch launched by the step; null when nothing was schedulable', get: (s) => s.schedule?.batchId },
     { name: 'processed_batch_id', kind: 'u32', nullable: true, doc: 'batch whose output the step processed (async: the previous one)', get: (s) => s.processed?.batchId },
@@ -67,10 +68,10 @@ export const REQUESTS_SPEC: TableSpec<RequestSource> = {
   columns: [
     { name: 'request_id', kind: 'dict', doc: 'vLLM request id', get: (r) => r.requestId },
     { name: 'status', kind: 'dict', doc: 'RequestStatus name (WAITING, RUNNING, PREEMPTED, FINISHED_*)', get: (r) => r.status },
-    { name: 'arrival_us', kind: 'timestamp_us', doc: 'simulated arrival time', get: (r) => r.arrivalTime },
-    { name: 'first_scheduled_us', kind: 'timestamp_us', nullable: true, doc: 'simulated time the request was first scheduled', get: (r) => r.firstScheduledTime },
-    { name: 'first_token_us', kind: 'timestamp_us', nullable: true, doc: 'simulated time of the first output token', get: (r) => r.firstTokenTime },
-    { name: 'finish_us', kind: 'timestamp_us', nullable: true, doc: 'simulated finish time', get: (r) => r.finishedTime },
+    { name: 'arrival_us', kind: 'duration_us', doc: 'simulated arrival time', get: (r) => r.arrivalTime },
+    { name: 'first_scheduled_us', kind: 'duration_us', nullable: true, doc: 'simulated time the request was first scheduled', get: (r) => r.firstScheduledTime },
+    { name: 'first_token_us', kind: 'duration_us', nullable: true, doc: 'simulated time of the first output token', get: (r) => r.firstTokenTime },
+    { name: 'finish_us', kind: 'duration_us', nullable: true, doc: 'simulated finish time', get: (r) => r.finishedTime },
     { name: 'num_prompt_tokens', kind: 'u32', doc: 'prompt length', get: (r) => r.numPromptTokens },
     { name: 'num_output_tokens', kind: 'u32', doc: 'confirmed output tokens', get: (r) => r.numOutputTokens },
     { name: 'num_computed_tokens', kind: 'u32', doc: 'tokens with KV in cache (or scheduled to have)', get: (r) => r.numComputedTokens },
@@ -113,7 +114,7 @@ export const BENCH_REQUESTS_SPEC: TableSpec<BenchRow> = {
   doc: 'one row per benchmark request, from a vllm bench serve result',
   columns: [
     { name: 'index', kind: 'u32', doc: 'request index in the dataset', get: (x) => x.i },
-    { name: 'start_us', kind: 'timestamp_us', nullable: true, doc: 'send time (µs since benchmark start)', get: (x) => (x.src.start_times ? x.src.start_times[x.i]! * 1e6 : null) },
+    { name: 'start_us', kind: 'duration_us', nullable: true, doc: 'send time (µs since benchmark start)', get: (x) => (x.src.start_times ? x.src.start_times[x.i]! * 1e6 : null) },
     { name: 'input_len', kind: 'u32', doc: 'prompt tokens', get: (x) => x.src.input_lens[x.i] },
     { name: 'output_len', kind: 'u32', doc: 'generated tokens', get: (x) => x.src.output_lens[x.i] },
     { name: 'ttft_ms', kind: 'f64', doc: 'time to first token (ms)', get: (x) => x.src.ttfts[x.i]! * 1e3 },

@@ -42,6 +42,15 @@ export interface ClientLoopInput {
   readonly maxModelLen: number;
   readonly numSpecTokens: number;
   readonly keepBatches: boolean;
+  readonly onProgress?: (p: ServeProgress) => void;
+}
+
+/** Progress of a simulated benchmark, reported after each finished request. */
+export interface ServeProgress {
+  readonly numCompleted: number;
+  readonly numRequests: number;
+  readonly numSteps: number;
+  readonly simulatedUs: number;
 }
 
 export function runClient(c: ClientLoopInput): ClientRun {
@@ -106,6 +115,7 @@ export function runClient(c: ClientLoopInput): ClientRun {
           doneAt[i] = rec.timeUs;
           completed++;
           active--;
+          c.onProgress?.({ numCompleted: completed, numRequests: n, numSteps: steps, simulatedUs: rec.timeUs });
         }
       }
     }

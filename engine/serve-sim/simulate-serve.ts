@@ -29,7 +29,8 @@ import { resolveSettings, servingDefaults, type SettingValue, type SimulationSet
 import { formatBenchSummary } from './summary';
 import { buildWorkload } from './workload';
 
-export type { TimelineRow } from './client-loop';
+export type { TimelineRow, ServeProgress } from './client-loop';
+import type { ServeProgress } from './client-loop';
 
 export interface SimulateServeOptions {
   /** The server line, optionally with its `export …` lines (a whole pasted report works). */
@@ -47,6 +48,8 @@ export interface SimulateServeOptions {
   readonly workload?: readonly WorkloadRequest[];
   /** Where `workload` came from, for the facts block. */
   readonly workloadSource?: string;
+  /** Told after each finished request; only observes (the run is the same with or without it). */
+  readonly onProgress?: (p: ServeProgress) => void;
 }
 
 export interface SimulateServeResult extends BenchServeResult {
@@ -114,6 +117,7 @@ export function simulateServe(o: SimulateServeOptions): SimulateServeResult {
   const run = runClient({
     engine, cost, requests: work.requests, release: work.release, maxConcurrency: bench.maxConcurrency, ignoreEos: bench.ignoreEos,
     maxModelLen: config.maxModelLen, numSpecTokens: k, keepBatches: o.keepBatches === true,
+    onProgress: o.onProgress,
   });
   const metrics = computeBenchmarkMetrics(run.timings, run.duration, { percentiles: bench.metricPercentiles, goodput: bench.goodput ?? undefined });
   const modelId = bench.model ?? config.model;

@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../files/atomic-write';
 import { KernelClient } from '../client/kernel-client';
 import { OutputCollector, parseNotebook, serializeNotebook, sourceText, type Output } from './notebook';
 import { notebookToHtml } from './notebook-html';
+import { persistNotebookPlots, type PersistReport } from '../display/plotly-persist';
 
 export interface RunOptions {
   readonly outDir: string;
@@ -33,6 +34,8 @@ export interface NotebookRun {
   readonly htmlPath?: string;
   /** Why the run stopped early (a cell error without allowErrors, or a kernel failure). */
   readonly failure?: string;
+  /** Plot outputs made self-sufficient for the saved notebook (static images, library shards). */
+  readonly plots?: PersistReport;
 }
 
 export function defaultKernelArgv(): string[] {
@@ -109,6 +112,7 @@ export async function runNotebook(path: string, options: RunOptions): Promise<No
     mirror?.stop();
     await client.shutdown();
   }
+  const plots = await persistNotebookPlots(nb);
   mkdirSync(options.outDir, { recursive: true });
   const outPath = join(options.outDir, basename(path));
   writeFile(outPath, serializeNotebook(nb));
@@ -117,7 +121,20 @@ export async function runNotebook(path: string, options: RunOptions): Promise<No
     htmlPath = outPath.replace(/\.ipynb$/, '.html');
     writeFile(htmlPath, notebookToHtml(nb, basename(path)));
   }
-  return { notebook: path, numCells: codeCells.length, numExecuted, numErrors, seconds: (performance.now() - t0) / 1000, outPath, ...(htmlPath ? { htmlPath } : {}), ...(failure ? { failure } : {}) };
+  return { notebook: path, numCells: codeCells.length, numExecuted, numErrors, seconds: (performance.now() - t0) / 1000, outPath, ...(htmlPath ? { htmlPath } : {}), ...(failure ? { failure } : {}), plots };
+}
+
+/** The line `enginelab run` prints as each notebook finishes. */
+export function formatRunLine(r: NotebookRun): string {
+  const p = r.plots;
+  const plots = p && p.numPlots > 0 ? `, ${p.numPlots} plot${p.numPlots === 1 ? '' : 's'}${p.numStaticImages < p.numPlots ? ` (static images: ${p.staticError ?? `${p.numStaticImages}/${p.numPlots}`})` : ''}` : '';
+  return `${r.failure ? 'FAILED' : 'ok'}  ${basename(r.notebook)}: ${r.numExecuted}/${r.numCells} cells, ${r.numErrors} error${r.numErrors === 1 ? '' : 's'}${plots}, ${r.seconds.toFixed(1)} s → ${r.outPath}${r.failure ? `\n  ${r.failure}` : ''}`;
+}
+
+/** The closing lines: where the HTML went. */
+export function formatHtmlPaths(runs: readonly NotebookRun[]): string {
+  const paths = runs.flatMap((r) => (r.htmlPath ? [r.htmlPath] : []));
+  return paths.length ? ['HTML:', ...paths.map((p) => `  ${p}`)].join('\n') : '';
 }
 
 /** One line per notebook, fitting one screen. */

@@ -9,6 +9,9 @@ import type { DisplayBundle } from './mime';
 import type { PlotlyFigure } from './plotly';
 import type { PlotlySession } from './plotly-session';
 import { escapeHtml, formatCell, tableBundle } from './table';
+import { kvCells, kvGridFigure } from './kv-grid';
+
+export { kvCells, kvGridFigure, type KvCell } from './kv-grid';
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -52,82 +55,6 @@ function card(title: string, body: string): string {
 }
 
 const ms = (us: number) => `${(us / 1e3).toFixed(3)} ms`;
-
-// ---- KV grid -------------------------------------------------------------------------------
-
-const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#bcbd22', '#17becf',
-  '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173', '#3182bd', '#e6550d', '#31a354', '#756bb1'];
-const FREE = '#eeeeee';
-const FREE_CACHED = '#c6dbef';
-const NULL_BLOCK = '#000000';
-const SHARED = '#ffd700';
-
-export interface KvCell {
-  readonly blockId: number;
-  /** Holders' request ids; empty for a free block. */
-  readonly owners: readonly string[];
-  readonly refCount: number;
-  readonly cached: boolean;
-  readonly isNull?: boolean;
-}
-
-/** The KV cache as one cell per block, from the engine's pool and block tables. */
-export function kvCells(engine: Engine): KvCell[] {
-  const pool = engine.internals.scheduler.kv.pool;
-  const owners = new Map<number, string[]>();
-  for (const r of engine.requests) {
-    if (r.status.startsWith('FINISHED_')) continue;
-    for (const b of engine.blockTable(r.requestId)) {
-      const list = owners.get(b);
-      if (list) { if (!list.includes(r.requestId)) list.push(r.requestId); } else owners.set(b, [r.requestId]);
-    }
-  }
-  const cells: KvCell[] = [];
-  for (let b = 0; b < pool.numGpuBlocks; b++) {
-    cells.push({ blockId: b, owners: owners.get(b) ?? [], refCount: pool.refCount(b), cached: pool.blockHash(b) !== undefined && pool.blockHash(b) !== null, isNull: b === 0 });
-  }
-  return cells;
-}
-
-/**
- * Heatmap of blocks in rows of `columns`, coloured by owner: shared prefix blocks (several
- * owners) gold, free blocks grey, free blocks still in the prefix cache light blue, the null
- * block black.
- */
-export function kvGridFigure(cells: readonly KvCell[], options: { columns?: number; title?: string } = {}): PlotlyFigure {
-  const columns = options.columns ?? Math.max(8, Math.min(64, Math.ceil(Math.sqrt(cells.length * 2))));
-  if (!Number.isInteger(columns) || columns < 1) throw new TypeError(`options.columns must be a positive integer, got ${String(options.columns)}`);
-  const ownerIds = [...new Set(cells.flatMap((c) => c.owners))];
-  const ownerColour = new Map(ownerIds.map((o, i) => [o, 4 + (i % PALETTE.length)]));
-  const colours = [NULL_BLOCK, FREE, FREE_CACHED, SHARED, ...PALETTE];
-  const numRows = Math.ceil(cells.length / columns);
-  const z: (number | null)[][] = [];
-  const text: string[][] = [];
-  for (let r = 0; r < numRows; r++) {
-    const zr: (number | null)[] = [];
-    const tr: string[] = [];
-    for (let c = 0; c < columns; c++) {
-      const cell = cells[r * columns + c];
-      if (!cell) { zr.push(null); tr.push(''); continue; }
-      const k = cell.isNull ? 0 : cell.owners.length > 1 ? 3 : cell.owners.length ? ownerColour.get(cell.owners[0]!)! : cell.cached ? 2 : 1;
-      zr.push(k + 0.5);
-      tr.push(`block ${cell.blockId}<br>${cell.isNull ? 'null block' : cell.owners.length ? `held by ${cell.owners.join(', ')}` : 'free'}<br>refCount ${cell.refCount}${cell.cached ? '<br>prefix-cached' : ''}`);
-    }
-    z.push(zr);
-    text.push(tr);
-  }
-  const m = colours.length;
-  const colorscale: [number, string][] = [];
-  colours.forEach((col, i) => { colorscale.push([i / m, col], [(i + 1) / m, col]); });
-  return {
-    data: [{ type: 'heatmap', z, text, hoverinfo: 'text', colorscale, zmin: 0, zmax: m, showscale: false, xgap: 1, ygap: 1 }],
-    layout: {
-      title: { text: options.title ?? `KV cache: ${cells.length} blocks, ${cells.filter((c) => c.owners.length).length} in use, ${ownerIds.length} requests` },
-      height: Math.min(700, 120 + 14 * numRows), margin: { l: 40, r: 10, t: 40, b: 20 },
-      yaxis: { autorange: 'reversed', title: { text: `row (× ${columns} blocks)` } }, xaxis: { showticklabels: false },
-    },
-  };
-}
 
 // ---- step timeline -------------------------------------------------------------------------
 

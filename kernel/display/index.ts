@@ -18,6 +18,8 @@ import { toDataFrame } from './dataframe';
 import { dump, load } from '../files/arrow-files';
 import { engineFormatters, kvGridFigure, kvCells, stepTimelineFigure } from './engine-views';
 import { latencyDistributionFigure, throughputBarsFigure } from './compare-plots';
+import { runsOverlayFigure, throughputLadderFigure } from './run-charts';
+import { requestGanttFigure, kvOccupancyFigure, requestPhases } from './engine-charts';
 import { numericFormatters } from './numeric-views';
 import { tensorFormatters } from './tensor-views';
 
@@ -104,8 +106,11 @@ export function richDisplayGlobals(ctx: RichDisplayContext) {
       }
       return new LiveDisplay<T>(io, render, initial, { maxUpdatesPerSecond: rate, ...options });
     },
-    /** A progress bar (HTML in the notebook; cli-progress on the terminal under `enginelab run`). */
-    progress(options: number | (Omit<ProgressOptions, 'terminal'> & { readonly label?: string })): Progress {
+    /**
+     * A progress bar (HTML in the notebook; cli-progress on the terminal under `enginelab run`).
+     * `simulateServe({ …, onProgress: bar.onProgress })` drives one through a run.
+     */
+    progress(options: number | (Omit<ProgressOptions, 'terminal'> & { readonly label?: string }) = {}): Progress {
       const o = typeof options === 'number' ? { total: options } : options;
       return new Progress(ctx.currentIO(), { maxUpdatesPerSecond: rate, ...o, ...(ctx.terminal ? { terminal: ctx.terminal } : {}) });
     },
@@ -123,6 +128,15 @@ export function richDisplayGlobals(ctx: RichDisplayContext) {
     /** Figures for compareWithMeasured(measured, simulated). */
     latencyDistributionFigure,
     throughputBarsFigure,
+    /** simulateServe runs overlaid: cumulative output tokens, step time, graph-mode strip. */
+    runsOverlayFigure,
+    /** Output throughput of a list of runs as bars, with ratios to a baseline. */
+    throughputLadderFigure,
+    /** Per-request Gantt (queued, prefill, decode, preempted) from StepRecords. */
+    requestGanttFigure,
+    requestPhases,
+    /** KV usage over time with preemption markers, from StepRecords. */
+    kvOccupancyFigure,
   };
 }
 
@@ -132,6 +146,7 @@ export type RichDisplayGlobals = ReturnType<typeof richDisplayGlobals>;
 export const RICH_DISPLAY_GLOBAL_NAMES = [
   'plot', 'table', 'live', 'progress', 'runLive', 'dump', 'load', 'toDataFrame', 'kvGridFigure', 'kvCells', 'stepTimelineFigure',
   'latencyDistributionFigure', 'throughputBarsFigure',
+  'runsOverlayFigure', 'throughputLadderFigure', 'requestGanttFigure', 'requestPhases', 'kvOccupancyFigure',
 ] as const;
 
 /**
@@ -172,5 +187,8 @@ export { runLive } from './run-live';
 export { toDataFrame } from './dataframe';
 export { kvGridFigure, kvCells, stepTimelineFigure } from './engine-views';
 export { latencyDistributionFigure, throughputBarsFigure } from './compare-plots';
+export { runsOverlayFigure, throughputLadderFigure } from './run-charts';
+export { requestGanttFigure, kvOccupancyFigure, requestPhases } from './engine-charts';
+export { persistPlots, persistNotebookPlots } from './plotly-persist';
 export { compareHeatmapFigure, attentionLseFigure } from './numeric-views';
 export { tensorFigure, tensorStats, replayLseFigure } from './tensor-views';

@@ -31,7 +31,8 @@ export function progressBundle(s: ProgressState): DisplayBundle {
 export const PROGRESS_METADATA = 'enginelab/progress';
 
 export interface ProgressOptions extends LiveOptions {
-  readonly total: number;
+  /** Number of items; may be left out when the first `onProgress` report brings it. */
+  readonly total?: number;
   readonly label?: string;
   /** Also draw a cli-progress bar here (a TTY stream such as process.stderr under `enginelab run`). */
   readonly terminal?: NodeJS.WritableStream;
@@ -43,8 +44,8 @@ export class Progress {
   private state: ProgressState;
 
   constructor(io: CellIO, options: ProgressOptions, clock: LiveClock = realClock) {
-    const { total } = options;
-    if (!Number.isInteger(total) || total < 0) throw new TypeError(`options.total must be a non-negative integer, got ${String(total)}`);
+    const total = options.total ?? 0;
+    if (!Number.isInteger(total) || total < 0) throw new TypeError(`options.total must be a non-negative integer, got ${String(options.total)}`);
     this.state = { value: 0, total, label: options.label ?? 'progress' };
     this.live = new LiveDisplay(io, progressBundle, this.state, options, clock);
     if (options.terminal) {
@@ -72,6 +73,24 @@ export class Progress {
     this.live.update(this.state);
     this.bar?.update(v, { detail: detail ?? '' });
   }
+
+  /** Changes the number of items (a run that learns its size late). */
+  setTotal(total: number): void {
+    if (!Number.isInteger(total) || total < 0) throw new TypeError(`total must be a non-negative integer, got ${String(total)}`);
+    if (total === this.state.total) return;
+    this.state = { ...this.state, total, value: Math.min(this.state.value, total) };
+    this.bar?.setTotal(total);
+    this.live.update(this.state);
+  }
+
+  /**
+   * A callback for `simulateServe({ …, onProgress: bar.onProgress })`: requests completed of
+   * requests sent, with the simulated clock as detail. Bound, so it can be passed as is.
+   */
+  readonly onProgress = (p: { readonly numCompleted: number; readonly numRequests: number; readonly simulatedUs?: number }): void => {
+    if (p.numRequests !== this.state.total) this.setTotal(p.numRequests);
+    this.set(p.numCompleted, p.simulatedUs !== undefined ? `${(p.simulatedUs / 1e6).toFixed(1)} s simulated` : undefined);
+  };
 
   tick(n = 1, detail?: string): void {
     this.set(this.state.value + n, detail);

@@ -2,8 +2,10 @@
  * Tables → `text/html` + `text/plain`. Accepts arrays of row objects, apache-arrow Tables, and
  * DataFrames recognised by duck typing (danfo: `columns` + `values`; polars: `columns` +
  * `toRecords()`), so the kernel needs neither library. Long tables show their head and tail.
+ * Arrow durations and timestamps show their stored integer count (µs for every enginelab time,
+ * the unit its `_us` name carries), and the header's tooltip names the Arrow type.
  */
-import { Table as ArrowTable, DataType } from 'apache-arrow';
+import { Table as ArrowTable, DataType, type Data } from 'apache-arrow';
 import type { DisplayBundle } from './mime';
 
 export interface Tabular {
@@ -42,6 +44,43 @@ export function isPolarsFrame(v: unknown): v is { columns: string[]; height: num
   return isRecord(v) && Array.isArray(v.columns) && typeof v.height === 'number' && typeof (v as { toRecords?: unknown }).toRecords === 'function';
 }
 
+const UNITS = ['s', 'ms', 'us', 'ns'];
+
+function isTemporal(type: DataType): boolean {
+  return DataType.isDuration(type) || DataType.isTimestamp(type);
+}
+
+/** pyarrow's spelling of an Arrow type: `duration[us]`, `uint32`, `dictionary<string>`. */
+export function arrowTypeName(type: DataType): string {
+  if (DataType.isDuration(type)) return `duration[${UNITS[type.unit]}]`;
+  if (DataType.isTimestamp(type)) return `timestamp[${UNITS[type.unit]}${type.timezone ? `, ${type.timezone}` : ''}]`;
+  if (DataType.isDictionary(type)) return `dictionary<${arrowTypeName(type.dictionary)}>`;
+  if (DataType.isInt(type)) return `${type.isSigned ? 'int' : 'uint'}${type.bitWidth}`;
+  if (DataType.isFloat(type)) return ['float16', 'float32', 'float64'][type.precision]!;
+  if (DataType.isUtf8(type)) return 'string';
+  if (DataType.isBool(type)) return 'bool';
+  return String(type);
+}
+
+/**
+ * A duration or timestamp column as its stored integer counts (µs for every enginelab time),
+ * so tables show the number the column name's unit promises: apache-arrow's own `get` turns
+ * timestamps into millisecond Dates.
+ */
+export function rawCounts(vec: { readonly data: readonly Data[]; readonly length: number }): { get(i: number): bigint | null } {
+  const chunks = vec.data;
+  return {
+    get(i: number) {
+      let k = i;
+      for (const d of chunks) {
+        if (k < d.length) return d.getValid(k) ? BigInt((d.values as BigInt64Array)[d.offset + k]!) : null;
+        k -= d.length;
+      }
+      return null;
+    },
+  };
+}
+
 export function isRowArray(v: unknown): v is readonly Record<string, unknown>[] {
   return Array.isArray(v) && v.length > 0 && v.every(isRecord);
 }
@@ -51,10 +90,10 @@ export function toTabular(input: unknown, argument = 'rows'): Tabular {
   if (isArrowTable(input)) {
     const t = input as ArrowTable;
     const fields = t.schema.fields;
-    const cols = fields.map((_, i) => t.getChildAt(i)!);
+    const cols = fields.map((f, i) => (isTemporal(f.type) ? rawCounts(t.getChildAt(i)!) : t.getChildAt(i)!));
     return {
       columns: fields.map((f) => f.name),
-      types: fields.map((f) => (DataType.isDictionary(f.type) ? `dictionary<${String(f.type.dictionary)}>` : String(f.type))),
+      types: fields.map((f) => arrowTypeName(f.type)),
       numRows: t.numRows,
       row: (i) => cols.map((c) => c.get(i)),
       title: t.schema.metadata.get('enginelab.table'),
@@ -119,8 +158,9 @@ export function tableHtml(t: Tabular, options: TableOptions = {}): string {
   const hdr = t.columns.map((c, i) => `<th${t.types ? ` title="${escapeHtml(t.types[i] ?? '')}"` : ''}>${escapeHtml(c)}</th>`).join('');
   const gap = tail.length ? `<tr><td colspan="${t.columns.length + 1}" style="text-align:center;color:#888">… ${t.numRows - head.length - tail.length} more rows …</td></tr>` : '';
   return `<div class="enginelab-table">${title ? `<b>${escapeHtml(title)}</b> ` : ''}<small>${t.numRows} rows × ${t.columns.length} columns</small>`
-    + `<table class="dataframe" border="1" style="border-collapse:collapse;font-size:12px"><thead><tr><th></th>${hdr}</tr></thead><tbody>`
-    + head.map(row).join('') + gap + tail.map(row).join('') + '</tbody></table></div>';
+    // Wide tables scroll inside their own box instead of widening the page.
+    + `<div style="overflow-x:auto;max-width:100%"><table class="dataframe" border="1" style="border-collapse:collapse;font-size:12px"><thead><tr><th></th>${hdr}</tr></thead><tbody>`
+    + head.map(row).join('') + gap + tail.map(row).join('') + '</tbody></table></div></div>';
 }
 
 export function tableText(t: Tabular, options: TableOptions = {}): string {

@@ -1,7 +1,9 @@
 // Must-show 1: the quickstart notebook, executed through the kernel, opened (a) in Debian's
 // classic Notebook served on 127.0.0.1 and (b) as the HTML `enginelab run --html` writes, in
 // headless Chromium: every plot is drawn (plotly's SVG exists), nothing is fetched from any host
-// but this machine, and a screenshot of each lands in out/browser/.
+// but this machine, and a screenshot of each lands in out/browser/. Issue 18: plots survive
+// their neighbours — with the first plot output cleared every other plot still draws on reopen,
+// and without JavaScript (or trust) each plot shows its execution-time image.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, copyFileSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -105,33 +107,83 @@ describe.skipIf(skip)('plots render offline in a browser', () => {
     await page.close();
   }, 240_000);
 
-  it('a notebook whose library-carrying output was lost says so instead of drawing blank', async () => {
-    // Simulates outputs saved after the carrier cell's output was cleared and not re-run.
-    const nb = JSON.parse(readFileSync(executed.ipynb, 'utf8')) as { cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
-    let stripped = 0;
-    for (const c of nb.cells) for (const o of c.outputs ?? []) {
-      const h = o.data?.['text/html'];
-      const text = Array.isArray(h) ? h.join('') : h;
-      if (typeof text === 'string' && text.includes('if (!window.Plotly) {')) {
-        o.data!['text/html'] = text.replace(/<script type="text\/javascript">if \(!window\.Plotly\) \{[\s\S]*?\n\}<\/script>/, '');
-        stripped++;
-      }
-    }
-    expect(stripped).toBe(1);
-    const lost = join(work, 'lost');
-    ensureDir(lost);
-    writeFileSync(join(lost, 'lost.ipynb'), JSON.stringify(nb));
-    const r = spawnSync('/usr/bin/jupyter', ['nbconvert', '--to', 'html', join(lost, 'lost.ipynb')], { env: dirs.env, encoding: 'utf8' });
+  /** The executed quickstart with its first plot output cleared, as Jupyter's "Clear output" leaves it. */
+  function withFirstPlotCleared(dir: string): { path: string; numPlots: number; titles: string[] } {
+    const nb = JSON.parse(readFileSync(executed.ipynb, 'utf8')) as { cells: { outputs?: { data?: Record<string, any> }[] }[] };
+    const isPlot = (o: { data?: Record<string, any> }) => o.data?.['application/vnd.plotly.v1+json'] !== undefined;
+    const cell = nb.cells.find((c) => (c.outputs ?? []).some(isPlot))!;
+    cell.outputs = cell.outputs!.filter((o) => !isPlot(o));
+    const remaining = nb.cells.flatMap((c) => (c.outputs ?? []).filter(isPlot));
+    ensureDir(dir);
+    const path = join(dir, 'cleared.ipynb');
+    writeFileSync(path, JSON.stringify(nb));
+    return { path, numPlots: remaining.length, titles: remaining.map((o) => o.data!['application/vnd.plotly.v1+json'].layout.title.text) };
+  }
+
+  it('a saved notebook whose first plot output was cleared still draws every other plot on reopen', async () => {
+    const cleared = withFirstPlotCleared(join(work, 'nb'));
+    expect(cleared.numPlots).toBe(NUM_PLOTS - 1);
+    trustNotebook(cleared.path, dirs);
+    // Reopened in classic Notebook (trusted), and converted by nbconvert: every remaining plot draws.
+    const pages = [`${server!.url}/notebooks/cleared.ipynb`];
+    const r = spawnSync('/usr/bin/jupyter', ['nbconvert', '--to', 'html', '--output-dir', join(work, 'cleared-html'), cleared.path], { env: dirs.env, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const page = await browser!.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`file://${join(lost, 'lost.html')}`, { waitUntil: 'load' });
-    await page.waitForFunction((n) => (globalThis as any).document.body.innerText.split('plotly.js is not loaded in this page').length - 1 >= n, NUM_PLOTS, { timeout: 30_000 });
-    const notices = await page.evaluate(() => (globalThis as any).document.body.innerText.split('plotly.js is not loaded in this page').length - 1);
-    expect(notices).toBe(NUM_PLOTS);
-    expect(await page.locator('svg.main-svg').count()).toBe(0);
-    expect(errors).toEqual([]);
-    await page.close();
+    pages.push(`file://${join(work, 'cleared-html', 'cleared.html')}`);
+    for (const [i, url] of pages.entries()) {
+      const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      const requests: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      page.on('request', (q) => requests.push(q.url()));
+      await page.goto(url, { waitUntil: 'load', timeout: 90_000 });
+      await page.waitForFunction((n) => (globalThis as any).document.querySelectorAll('.js-plotly-plot .main-svg .gtitle').length >= n, cleared.numPlots, { timeout: 90_000, polling: 250 });
+      const titles = await page.evaluate(() => [...(globalThis as any).document.querySelectorAll('.enginelab-plot')].map((el: any) => el.querySelector('.main-svg .gtitle')?.textContent ?? ''));
+      expect(titles).toEqual(cleared.titles);
+      expect(await page.locator('.enginelab-plot-static').count()).toBe(0); // static fallbacks gave way to the live plots
+      await page.locator('.js-plotly-plot').first().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(outDir, `first-plot-cleared-${i === 0 ? 'classic-notebook' : 'nbconvert'}.png`) });
+      expect(errors).toEqual([]);
+      expect(requests.filter((u) => !isLocal(u))).toEqual([]);
+      await page.close();
+    }
+  }, 240_000);
+
+  it('without JavaScript or trust, every plot still shows as the image rendered at execution time', async () => {
+    const nb = JSON.parse(readFileSync(executed.ipynb, 'utf8')) as { cells: { outputs?: { data?: Record<string, any> }[] }[] };
+    const plots = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.['application/vnd.plotly.v1+json']);
+    expect(plots).toHaveLength(NUM_PLOTS);
+    for (const o of plots) expect(Buffer.from(o.data!['image/png'], 'base64').subarray(1, 4).toString()).toBe('PNG');
+    // An HTML viewer without JavaScript: nbconvert's page with scripts off shows the static SVGs.
+    const target = join(work, 'nojs');
+    const r = spawnSync('/usr/bin/jupyter', ['nbconvert', '--to', 'html', '--output-dir', target, executed.ipynb], { env: dirs.env, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const ctx = await browser!.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+    const page = await ctx.newPage();
+    await page.goto(`file://${join(target, '01-quickstart.html')}`, { waitUntil: 'load' });
+    const imgs = page.locator('.enginelab-plot-static img[src^="data:image/svg+xml;base64,"]');
+    expect(await imgs.count()).toBe(NUM_PLOTS);
+    await page.waitForFunction(() => [...(globalThis as any).document.querySelectorAll('.enginelab-plot-static img')].every((i: any) => i.complete && i.naturalWidth > 0), undefined, { timeout: 30_000 });
+    await imgs.nth(1).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(outDir, 'no-javascript-static-plots.png') });
+    await ctx.close();
+    // Classic Notebook showing the notebook untrusted runs none of its scripts and sanitises its
+    // HTML: each plot shows as its static image there.
+    // Trust is by content signature: change the content so the earlier signature does not apply.
+    const untrusted = join(work, 'nb', 'untrusted.ipynb');
+    writeFileSync(untrusted, JSON.stringify({ ...nb, metadata: { ...(nb as { metadata?: object }).metadata, copy: 'untrusted' } }));
+    const p2 = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    await p2.goto(`${server!.url}/notebooks/untrusted.ipynb`, { waitUntil: 'load', timeout: 90_000 });
+    await p2.waitForFunction(() => (globalThis as any).document.querySelector('#notification_trusted')?.textContent?.includes('Not Trusted'), undefined, { timeout: 90_000 });
+    await p2.waitForFunction((n) => {
+      const imgs = [...(globalThis as any).document.querySelectorAll('.output_area .enginelab-plot-static img')] as any[];
+      return imgs.length >= n && imgs.every((i) => i.complete && i.naturalWidth > 0);
+    }, NUM_PLOTS, { timeout: 90_000 });
+    const shown = await p2.evaluate(() => ({
+      images: (globalThis as any).document.querySelectorAll('.output_area .enginelab-plot-static img').length,
+      drawn: (globalThis as any).document.querySelectorAll('.js-plotly-plot').length,
+    }));
+    await p2.screenshot({ path: join(outDir, 'untrusted-classic-notebook.png') });
+    expect(shown).toEqual({ images: NUM_PLOTS, drawn: 0 });
+    await p2.close();
   }, 240_000);
 });

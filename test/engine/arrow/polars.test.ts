@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, copyFileSync, existsSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
+import { DataType, TimeUnit } from 'apache-arrow';
 import { dump } from '../../../kernel/files/arrow-files';
 import { sampleTables } from './samples';
 import { canonical } from './canonical';
@@ -53,6 +54,27 @@ describe('Arrow files read by nodejs-polars', () => {
       }
     });
   }
+
+  it('simulated times read as durations in µs, never as 1970 dates (apache-arrow and polars)', () => {
+    const table = sampleTables().steps!;
+    const arrowType = table.schema.fields.find((f) => f.name === 'time_us')!.type;
+    expect(DataType.isDuration(arrowType) && arrowType.unit === TimeUnit.MICROSECOND).toBe(true);
+    // apache-arrow hands a duration back as the integer count of µs (a timestamp would be a ms Date number).
+    const first = table.getChild('time_us')!.get(0);
+    expect(typeof first).toBe('bigint');
+    expect(Number(first)).toBe(canonical(table).rows[0]!.time_us);
+    const path = join(dir, 'durations.arrow');
+    dump(table, path);
+    const df = pl.readIPC(readFileSync(path));
+    for (const name of ['time_us', 'step_time_us']) {
+      const dtype = String(df.getColumn(name).dtype);
+      expect(dtype).toMatch(/Duration/);
+      expect(dtype).not.toMatch(/Datetime/);
+    }
+    const shown = df.select('time_us').head(3).toString();
+    expect(shown).not.toMatch(/1970/);
+    expect(shown).toMatch(/duration\[μs\]/);
+  });
 
   it('reads the same file by path when the name ends in .ipc (readIPC treats other strings as inline data)', () => {
     // nodejs-polars' readIPC(string) takes the string as a path only for the ".ipc" extension;

@@ -78,21 +78,28 @@ describe('notebook files', () => {
 });
 
 describe('HTML', () => {
-  it('renders by MIME priority, escapes text, and lets a registered renderer go first', () => {
-    expect(renderBundle({ 'text/plain': '<x>', 'text/html': '<b>h</b>' })).toBe('<b>h</b>');
-    expect(renderBundle({ 'text/plain': '<x> \u001b[31mred\u001b[0m' })).toBe('<pre>&lt;x&gt; red</pre>');
+  it('renders by MIME priority, keeps ANSI colours as styles, and lets a registered renderer go first', () => {
+    expect(renderBundle({ 'text/plain': '<x>', 'text/html': '<b>h</b>' })).toBe('<div class="html-output"><b>h</b></div>');
+    expect(renderBundle({ 'text/plain': '<x> \u001b[31mred\u001b[0m' })).toBe('<pre>&lt;x&gt; <span style="color:rgb(187,0,0)">red</span></pre>');
     expect(renderBundle({ 'image/png': 'AAAA' })).toBe('<img src="data:image/png;base64,AAAA">');
     registerHtmlRenderer((d) => (d['application/x-test'] !== undefined ? `<i>${String(d['application/x-test'])}</i>` : undefined), '<script>/*test*/</script>');
     expect(renderBundle({ 'application/x-test': 'T', 'text/plain': 'p' })).toBe('<i>T</i>');
-    const html = notebookToHtml({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', source: 'a < b', metadata: {}, execution_count: 2, outputs: [{ output_type: 'stream', name: 'stdout', text: 'out' }] }] }, 't');
-    expect(html).toContain('<pre>a &lt; b</pre>');
+    const html = notebookToHtml({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', source: 'a < b', metadata: {}, execution_count: 2, outputs: [{ output_type: 'stream', name: 'stdout', text: 'out' }, { output_type: 'execute_result', execution_count: 2, data: { 'text/plain': '3' }, metadata: {} }] }] }, 't');
+    expect(html).toContain('<code class="hljs language-typescript">a &lt; b</code>');
     expect(html).toContain('In [2]:');
+    expect(html).toContain('Out [2]:');
     expect(html).toContain('<script>/*test*/</script>');
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
   });
 
-  it('renders a markdown subset', () => {
-    expect(renderMarkdown('# Title\n\nSome `code` and **bold**.\n\n- a\n- b')).toBe('<h1>Title</h1>\n<p>Some <code>code</code> and <strong>bold</strong>.</p>\n<ul><li>a</li><li>b</li></ul>');
+  it('renders CommonMark + GFM: tables, nested emphasis, ordered lists, highlighted fences', () => {
+    const out = renderMarkdown('# Title\n\n| a | b |\n|---|--:|\n| 1 | **x *y* z** |\n\n1. one\n2. two\n\n```ts\nconst x = 1;\n```');
+    expect(out).toContain('<h1>Title</h1>');
+    expect(out).toContain('<div class="table-wrap"><table>');
+    expect(out).toContain('<th style="text-align:right">b</th>');
+    expect(out).toContain('<strong>x <em>y</em> z</strong>');
+    expect(out).toContain('<ol>\n<li>one</li>\n<li>two</li>\n</ol>');
+    expect(out).toContain('<span class="hljs-keyword">const</span>');
   });
 });
 

@@ -64,7 +64,7 @@ describe('engine object displays', () => {
 
   it('Arrow tables show as HTML tables with typed headers', () => {
     const t = stepTraceTable(records);
-    expect(html(t)).toContain('title="Uint32"');
+    expect(html(t)).toContain('title="uint32"');
     expect(html(t)).toContain('step_trace');
     expect(text(requestTable(engine.requests.map((r) => ({ ...r, finishReason: r.finishReason })))).split('\n')[0]).toBe('requests: 6 rows × 14 columns');
   });

@@ -59,4 +59,22 @@ describe('progress bars', () => {
     expect(text).toContain('engine');
     expect(text).toContain('10/10');
   });
+
+  it('simulateServe drives a bar through onProgress, and the run is the same without it', async () => {
+    const { simulateServe } = await import('../../../engine/index');
+    const opts = { serve: 'vllm serve deepseek-ai/DeepSeek-R1 -tp 8 --max-num-seqs 64', bench: 'vllm bench serve --model deepseek-ai/DeepSeek-R1 --dataset-name random --random-input-len 256 --random-output-len 32 --num-prompts 24 --max-concurrency 8 --ignore-eos' };
+    const c = clock();
+    const { io, msgs } = sink();
+    const p = new Progress(io, { label: 'serve', maxUpdatesPerSecond: 1000 }, c);
+    const reports: number[] = [];
+    const withBar = simulateServe({ ...opts, onProgress: (r) => { reports.push(r.numCompleted); c.t += 5; p.onProgress(r); } });
+    c.t += 1000;
+    await p.done();
+    expect(reports).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    const last = msgs.at(-1)!.content.data as Record<string, string>;
+    expect(last['text/plain']).toMatch(/^serve 24\/24 \(100%\) \d+\.\d s simulated$/);
+    const without = simulateServe(opts);
+    expect(JSON.stringify(without.timeline)).toBe(JSON.stringify(withBar.timeline));
+    expect(without.metrics).toEqual(withBar.metrics);
+  }, 60_000);
 });

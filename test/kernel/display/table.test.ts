@@ -36,6 +36,20 @@ describe('table displays', () => {
     expect(tableBundle(pdf).data['text/plain']).toContain('2 rows × 2 columns');
   });
 
+  it('shows Arrow durations as integer µs, typed duration[us] in the header', () => {
+    const t = requestTable(sampleRequests());
+    const tab = toTabular(t);
+    const j = tab.columns.indexOf('first_token_us');
+    expect(tab.types![j]).toBe('duration[us]');
+    expect(tab.row(0)[j]).toBe(61_250n);
+    expect(tab.row(2)[j]).toBeNull();
+    const b = tableBundle(t);
+    expect(b.data['text/html']).toContain('<th title="duration[us]">first_token_us</th>');
+    expect(b.data['text/html']).toContain('>61250</td>');
+    expect(b.data['text/plain']).toMatch(/first_token_us[\s\S]*61250/);
+    expect(tab.types![tab.columns.indexOf('status')]).toBe('dictionary<string>');
+  });
+
   it('formats numbers compactly and rejects what is not tabular', () => {
     expect(formatCell(1 / 3)).toBe('0.333333');
     expect(formatCell(1e-7)).toBe('1.0000e-7');
