@@ -13,6 +13,10 @@ export const ENGINE_VERBS = [
   'fromVllmArgs', 'createEngine', 'createNumericEngine', 'restoreNumericEngine',
   // simulate `vllm bench serve` and compare runs
   'simulateServe', 'VLLM_ERAS', 'firstDivergence', 'stepTraceTable',
+  // measured results in: read a --save-result file, compare it with a simulation
+  'readBenchResult', 'compareWithMeasured',
+  // the cost model's constants and where each came from
+  'describeCostModel',
   // numerics: replay a vLLM dump, compare tensors, seeded randomness
   'replayDump', 'compare', 'Rng',
 ] as const;
