@@ -9,7 +9,7 @@ import { EngineError } from '../base/errors';
 import { H100_FITTED_CONSTANTS } from './calibration/h100-measurements.generated';
 
 export interface CostConstants {
-  // --- Kernel classes (kernel-terms.ts), fitted on an H100: calibrated-constants.ts, cost-provenance.ts ---
+  // --- Kernel classes (gpu-kernel-terms.ts), fitted on an H100: calibrated-constants.ts, cost-provenance.ts ---
   /** bf16 GEMM: fraction of peak HBM bandwidth the weight stream reaches (small M). */
   readonly memoryBandwidthEfficiency: number;
   /** bf16 GEMM: fraction of dense peak FLOP/s at large M. */

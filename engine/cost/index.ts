@@ -27,7 +27,7 @@ export { describeCostModel } from './describe-cost-model';
 export type { CostModelRow } from './describe-cost-model';
 export { costConstantProvenance, costConstantsProvenance, FITTED_TERMS } from './cost-provenance';
 export type { Provenance, ProvenanceKind } from './cost-provenance';
-export { gemmSeconds, elementwiseSeconds, decodeAttentionSeconds, prefillAttentionSeconds, moeExpertsSeconds, eagerStepSeconds, smoothMax } from './kernel-terms';
+export { gemmSeconds, elementwiseSeconds, decodeAttentionSeconds, prefillAttentionSeconds, moeExpertsSeconds, eagerStepSeconds, smoothMax } from './gpu-kernel-terms';
 export { layerKernels } from './layer-kernels';
 export type { LayerKernels, KernelGroup, GemmKernel } from './layer-kernels';
 export { fitCalibration, FIT_START, FITTED_CONSTANT_NAMES } from './calibration/calibrated-constants';
@@ -36,6 +36,6 @@ export { H100_MEASUREMENTS, H100_FITTED_CONSTANTS } from './calibration/h100-mea
 export { measurementsFromScriptJson } from './calibration/from-script-json';
 export type { CalibrationMeasurements } from './calibration/measurements';
 export { predictDenseStep, denseStepCost } from './calibration/step-fits';
-export { kernelFits } from './calibration/kernel-fits';
+export { kernelFits } from './calibration/gpu-kernel-fits';
 export { stepFits } from './calibration/step-fits';
-export type { TermFit } from './calibration/kernel-fits';
+export type { TermFit } from './calibration/gpu-kernel-fits';

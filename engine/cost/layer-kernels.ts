@@ -1,7 +1,7 @@
 /**
  * The kernels one transformer layer launches on one GPU, as vLLM runs the model (per token: GEMM
  * shapes; elementwise kernels by the bytes they move), so the cost model prices each kernel class
- * with its own fitted term (`kernel-terms.ts`) and the per-layer time floor follows from the kernel
+ * with its own fitted term (`gpu-kernel-terms.ts`) and the per-layer time floor follows from the kernel
  * count instead of one per-layer constant. Llama: fused add+RMSNorm, QKV, RoPE, K and V cache writes,
  * attention, O, add+RMSNorm, gate/up, SiLU·mul, down. DeepSeek: add+RMSNorm, fp8 quant, fused
  * q_a/kv_a, q/kv norms, q_b, absorbed W_UK and W_UV (bf16), RoPE, latent cache write, attention, O;

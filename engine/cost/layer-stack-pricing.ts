@@ -1,5 +1,5 @@
 /**
- * Prices `t` tokens through a stack of layers kernel by kernel (`layer-kernels.ts`, `kernel-terms.ts`):
+ * Prices `t` tokens through a stack of layers kernel by kernel (`layer-kernels.ts`, `gpu-kernel-terms.ts`):
  * each GEMM at M = t with its own shape, the elementwise kernels by bytes, the routed experts by the
  * weights of the experts the tokens touch, the TP all-reduces over the scale-up link. Attention is
  * priced by the step-cost model, which knows each request's context.
@@ -7,7 +7,7 @@
 import type { HardwarePreset } from '../presets/hardware-presets';
 import type { ModelPreset } from '../presets/model-presets';
 import type { CostConstants } from './cost-constants';
-import { elementwiseSeconds, gemmSeconds, moeExpertsSeconds } from './kernel-terms';
+import { elementwiseSeconds, gemmSeconds, moeExpertsSeconds } from './gpu-kernel-terms';
 import { layerKernels, type KernelGroup, type LayerKernels } from './layer-kernels';
 import { expectedExpertsTouched, type ModelShapes } from './model-shapes';
 

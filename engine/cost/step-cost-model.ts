@@ -2,7 +2,7 @@
  * Per-step cost from the model's shapes and a hardware preset with TP (engine-semantics.md §13.5):
  * every kernel of every layer priced by its class's fitted term (GEMMs by shape, elementwise kernels
  * by bytes, decode attention by the KV it reads, prefill attention by FLOPs, routed experts by the
- * weights they touch; `layer-stack-pricing.ts`, `kernel-terms.ts`); ring all-reduce over the
+ * weights they touch; `layer-stack-pricing.ts`, `gpu-kernel-terms.ts`); ring all-reduce over the
  * scale-up link; the graph mode's launch overhead; sampling; the MTP drafter's `k` passes; and the
  * host time of the step (schedule, prepare inputs, update outputs). How host time combines with GPU
  * time (serial or overlapped) is `step-timing.ts`. Every constant is a field of `CostConstants`.
@@ -12,7 +12,7 @@ import { hardwarePreset, type HardwarePreset } from '../presets/hardware-presets
 import { modelPreset, type ModelPreset } from '../presets/model-presets';
 import { DEFAULT_COST_CONSTANTS, withCostOverrides, type CostConstants } from './cost-constants';
 import { CudagraphDispatcher } from './cudagraph-dispatcher';
-import { decodeAttentionSeconds, eagerStepSeconds, prefillAttentionSeconds } from './kernel-terms';
+import { decodeAttentionSeconds, eagerStepSeconds, prefillAttentionSeconds } from './gpu-kernel-terms';
 import { LayerStackPricing } from './layer-stack-pricing';
 import { modelShapes, type ModelShapes } from './model-shapes';
 import { backendQueryLenSupport, decodeThreshold, numDecodeRequests } from './query-len-split';

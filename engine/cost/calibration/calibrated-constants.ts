@@ -7,7 +7,7 @@
 import { hardwarePreset, type HardwarePreset } from '../../presets/hardware-presets';
 import { UNMEASURED_COST_CONSTANTS, type CostConstants } from '../cost-constants';
 import { errorSummary, type ErrorSummary, type Half } from './held-back-split';
-import { kernelFits, type ConstantName } from './kernel-fits';
+import { kernelFits, type ConstantName } from './gpu-kernel-fits';
 import type { CalibrationMeasurements } from './measurements';
 import { fitLogSquares } from './nelder-mead';
 import { stepFits } from './step-fits';

@@ -2,15 +2,15 @@
  * Whole-step terms: a Llama-3.1-8B step on one H100 measured eager and captured in one CUDA graph,
  * priced by the engine's own `RooflineCostModel` (the same code every simulation runs). The graph
  * fit sets the graph replay overhead; the eager fit sets the host issue time per kernel and how far
- * it hides behind GPU time. The kernel-class constants are fixed by then (`kernel-fits.ts`).
+ * it hides behind GPU time. The kernel-class constants are fixed by then (`gpu-kernel-fits.ts`).
  */
 import type { HardwarePreset } from '../../presets/hardware-presets';
 import type { CostConstants } from '../cost-constants';
-import { eagerStepSeconds } from '../kernel-terms';
+import { eagerStepSeconds } from '../gpu-kernel-terms';
 import { RooflineCostModel } from '../step-cost-model';
 import type { StepCost } from '../step-cost-types';
 import { splitHalves } from './held-back-split';
-import type { TermFit } from './kernel-fits';
+import type { TermFit } from './gpu-kernel-fits';
 import type { CalibrationMeasurements, DenseStepPoint } from './measurements';
 
 /** The measured step as the cost model sees it: decodes of `ctx` keys each, or one prefill. */

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../../engine/api/create-engine';
 import { maxNumScheduledTokens } from '../../../engine/config/engine-config';
+import { check, checkStepRecord } from './step-checks';
 import { randomWorkload } from './workloads';
 
 const NUM_WORKLOADS = 1200;
 
-function check(cond: boolean, message: string): void {
-  if (!cond) throw new Error(message);
-}
 
 describe(`invariants after every step over ${NUM_WORKLOADS} seeded workloads`, () => {
   it('ref counts = block-table references, free + used = total, hashed blocks hold their hash, budgets hold', () => {
@@ -28,18 +26,8 @@ describe(`invariants after every step over ${NUM_WORKLOADS} seeded workloads`, (
         i++;
         try {
           engine.checkInvariants();
-          const s = rec.schedule;
-          if (s !== null) {
-            check(s.totalNumScheduledTokens <= budget, `scheduled ${s.totalNumScheduledTokens} > budget ${budget}`);
-            check(new Set(s.requests.map((x) => x.reqId)).size === s.requests.length, 'a request scheduled twice in one step');
-            for (const x of s.requests) {
-              check(x.numScheduledTokens >= 1, `${x.reqId} scheduled with ${x.numScheduledTokens} tokens`);
-              check(x.numComputedTokens + x.numScheduledTokens <= cfg.maxModelLen, `${x.reqId} scheduled past maxModelLen`);
-              if (x.numSpecTokens > 0) specSteps++;
-            }
-          }
-          check(rec.numRunning <= cfg.maxNumSeqs, `${rec.numRunning} running > maxNumSeqs`);
-          check(rec.kvUsage >= 0 && rec.kvUsage <= 1, `kv usage ${rec.kvUsage}`);
+          checkStepRecord(rec, cfg, budget);
+          for (const x of rec.schedule?.requests ?? []) if (x.numSpecTokens > 0) specSteps++;
           if (seed % 10 === 0) check(JSON.stringify(JSON.parse(JSON.stringify(rec))) === JSON.stringify(rec), 'record is not plain JSON');
         } catch (e) {
           throw new Error(`workload seed ${seed}, step ${rec.step}: ${(e as Error).message}`);

@@ -7,13 +7,11 @@ import { Scheduler } from '../../../engine/sched/scheduler';
 import { buildRequest } from '../../../engine/api/add-request';
 import { SyntheticExecutor } from '../../../engine/runner/synthetic-executor';
 import { PerPositionAcceptance } from '../../../engine/spec-decode/acceptance-model';
+import { check, checkStepRecord } from './step-checks';
 import { tightWorkload } from './tight-workloads';
 
 const NUM_SEEDS = 1200;
 
-function check(cond: boolean, message: string): void {
-  if (!cond) throw new Error(message);
-}
 
 describe(`${NUM_SEEDS} seeded workloads on the smallest valid pools (hybrid included)`, () => {
   it('every request finishes or is aborted, and the invariants hold after every step', () => {
@@ -44,12 +42,7 @@ describe(`${NUM_SEEDS} seeded workloads on the smallest valid pools (hybrid incl
         i++;
         try {
           engine.checkInvariants();
-          const s = rec.schedule;
-          if (s !== null) {
-            check(s.totalNumScheduledTokens <= budget, `scheduled ${s.totalNumScheduledTokens} > budget ${budget}`);
-            for (const x of s.requests) check(x.numComputedTokens + x.numScheduledTokens <= cfg.maxModelLen, `${x.reqId} scheduled past maxModelLen`);
-          }
-          check(rec.numRunning <= cfg.maxNumSeqs, 'too many running');
+          checkStepRecord(rec, cfg, budget);
         } catch (e) {
           throw new Error(`seed ${seed}, step ${rec.step}: ${(e as Error).message}`);
         }

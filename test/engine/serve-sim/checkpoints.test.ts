@@ -33,7 +33,7 @@ describe('FP4 vs FP8 DeepSeek-R1 checkpoints', () => {
 
   it('a decode step of the report\'s 256 requests is faster in the MoE term: the routed-expert bytes shrink by 0.5625, the measured per-kernel fixed costs do not', () => {
     // The H100-fitted MoE term is a fixed per-kernel cost plus the memory/compute roofline
-    // (cost/kernel-terms.ts), so the ratio lies between the byte ratio and 1.
+    // (cost/gpu-kernel-terms.ts), so the ratio lies between the byte ratio and 1.
     const a = new RooflineCostModel({ ...opts, model: 'deepseek-r1' }).stepCost(decodeBatch(256));
     const b = new RooflineCostModel({ ...opts, model: 'deepseek-r1-fp4' }).stepCost(decodeBatch(256));
     const moeRatio = b.gpu.moeSeconds / a.gpu.moeSeconds;

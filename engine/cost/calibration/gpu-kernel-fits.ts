@@ -1,11 +1,11 @@
 /**
  * The kernel-class terms of the cost model as fits: for each class, the measured points, how they
  * split into fitted and held-back halves, which constants the class owns, and the prediction
- * `kernel-terms.ts` makes for one point. `calibrated-constants.ts` runs them in order.
+ * `gpu-kernel-terms.ts` makes for one point. `calibrated-constants.ts` runs them in order.
  */
 import type { HardwarePreset } from '../../presets/hardware-presets';
 import type { CostConstants } from '../cost-constants';
-import { decodeAttentionSeconds, elementwiseSeconds, gemmSeconds, moeExpertsSeconds, prefillAttentionSeconds } from '../kernel-terms';
+import { decodeAttentionSeconds, elementwiseSeconds, gemmSeconds, moeExpertsSeconds, prefillAttentionSeconds } from '../gpu-kernel-terms';
 import { splitHalves, type Half } from './held-back-split';
 import type { CalibrationMeasurements } from './measurements';
 
