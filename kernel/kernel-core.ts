@@ -9,7 +9,8 @@ import { CommManager } from './comms';
 import { History } from './history';
 import type { CellIO, Interpreter } from './interpreter';
 import { MessageFactory } from './protocol/message-factory';
-import { PROTOCOL_VERSION, replyTypeOf, type JupyterMessage, type RequestChannel } from './protocol/messages';
+import { kernelInfoContent } from './protocol/kernel-info';
+import { replyTypeOf, type JupyterMessage, type RequestChannel } from './protocol/messages';
 import { RequestContext } from './request-context';
 import { logToStderr, type IncomingMessage, type Transport } from './transport/transport';
 import { executeRequest } from './execute-request';
@@ -120,6 +121,7 @@ export class KernelCore {
 
   private onIncoming(m: IncomingMessage): void {
     if (this.shuttingDown) return;
+    if (m.answered === true) return this.onAnswered(m);
     if (m.channel === 'stdin') return this.onStdin(m);
     if (m.channel === 'control') {
       void this.handle(m);
@@ -139,7 +141,24 @@ export class KernelCore {
     }
   }
 
+  /** A control request the transport already replied to (kernel/transport/control-server.ts). */
+  private onAnswered(m: IncomingMessage): void {
+    const msgType = m.message.header.msg_type;
+    if (msgType === 'shutdown_request') {
+      this.shuttingDown = true;
+      void this.finishShutdown(m.message.content.restart === true);
+    } else if (msgType === 'interrupt_request') {
+      if (!this.transport.signalsInterrupts) this.interrupt();
+    } else if (msgType === 'kernel_info_request' && this.prepared === undefined) {
+      setTimeout(() => void this.ready().catch(() => undefined), 5);
+    }
+  }
+
   private onStdin(m: IncomingMessage): void {
+    if (m.invalid !== undefined) {
+      this.log(`ignored stdin ${m.message.header.msg_type}: ${m.invalid}`);
+      return;
+    }
     if (m.message.header.msg_type !== 'input_reply') {
       this.log(`ignored stdin message ${m.message.header.msg_type}`);
       return;
@@ -154,6 +173,7 @@ export class KernelCore {
     const msgType = m.message.header.msg_type;
     this.publish('status', { execution_state: 'busy' }, m.message);
     try {
+      if (m.invalid !== undefined) throw new RangeError(`message refused: ${m.invalid}`);
       const handler = Object.hasOwn(this.handlers, msgType) ? this.handlers[msgType] : undefined;
       if (m.channel === 'control' && !CONTROL_TYPES.has(msgType)) throw new TypeError(`${msgType} is not served on the control channel`);
       if (handler === undefined) this.log(`unknown message type ${JSON.stringify(msgType)} on ${m.channel}: ignored`);
@@ -212,17 +232,7 @@ export class KernelCore {
   }
 
   private kernelInfo(m: IncomingMessage): void {
-    const info = this.interpreter.info();
-    this.reply(m, {
-      status: 'ok',
-      protocol_version: PROTOCOL_VERSION,
-      implementation: info.implementation,
-      implementation_version: info.implementationVersion,
-      language_info: info.languageInfo,
-      banner: info.banner,
-      help_links: info.helpLinks,
-      debugger: false,
-    });
+    this.reply(m, kernelInfoContent(this.interpreter.info()));
     // Warm up right after the first kernel_info: frontends send it first, cells come later.
     if (this.prepared === undefined) setTimeout(() => void this.ready().catch(() => undefined), 5);
   }
