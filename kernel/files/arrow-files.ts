@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Table } from 'apache-arrow';
 import { fromArrowIPC, toArrowIPC, EngineError } from '../../engine/index';
-import { writeFileAtomic } from './atomic-write';
+import { FileWriteError, writeFileAtomic } from './atomic-write';
 
 export interface DumpOptions {
   /** Replace an existing file (default false: refuse with FileExistsError). */
@@ -34,7 +34,14 @@ export function dump(table: Table, path: string, options: DumpOptions = {}): Dum
   }
   const target = checkPath(path);
   const bytes = toArrowIPC(table, 'file');
-  if (options.mkdir ?? true) mkdirSync(dirname(target), { recursive: true });
+  if (options.mkdir ?? true) {
+    try {
+      mkdirSync(dirname(target), { recursive: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new FileWriteError(target, code, `cannot create the directory ${dirname(target)} (${code ?? (e as Error).message})`);
+    }
+  }
   writeFileAtomic(target, bytes, { overwrite: options.overwrite ?? false });
   return { path: target, numBytes: bytes.byteLength, numRows: table.numRows };
 }
