@@ -18,7 +18,8 @@ const USAGE = `usage: enginelab <command>
   install [--user|--sys-prefix|--prefix DIR] [--name NAME]
                                    register the kernelspec with Jupyter (default --user)
   run NOTEBOOK.ipynb|DIR [--out DIR] [--html] [--allow-errors] [--summary] [--timeout SECONDS]
-                                   execute notebooks headless through the kernel
+                                   execute notebooks headless through the kernel; each cell
+                                   may run 600 s (--timeout 0: no limit)
   simulate --serve "<vllm serve …>" --bench "<vllm bench serve …>" [--env "VAR=value …"] [--set name=value …] [--json FILE|DIR]
                                    simulate vllm bench serve against the engine; prints vLLM's summary block`;
 
@@ -108,18 +109,17 @@ async function installCommand(argv: readonly string[]): Promise<number> {
 async function runCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { flags: ['--html', '--allow-errors', '--summary'], values: ['--out', '--timeout'] }, 'run');
   if (args.positional.length !== 1) throw new UsageError('run: give exactly one NOTEBOOK.ipynb or directory');
-  const timeout = args.values.get('--timeout');
-  const timeoutSeconds = timeout === undefined ? undefined : Number(timeout);
-  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) throw new UsageError('run: --timeout must be a positive number of seconds');
-  const { listNotebooks, runNotebook, formatSummary } = await import('./cli/run-notebook');
+  const { listNotebooks, runNotebook, formatSummary, cellTimeoutMs, checkOutputPaths } = await import('./cli/run-notebook');
+  const timeoutMs = cellTimeoutMs(args.values.get('--timeout'));
   const notebooks = listNotebooks(args.positional[0]!);
+  checkOutputPaths(notebooks, args.values.get('--out') ?? 'out');
   const runs = [];
   for (const nb of notebooks) {
     const run = await runNotebook(nb, {
       outDir: args.values.get('--out') ?? 'out',
       html: args.flags.has('--html'),
       allowErrors: args.flags.has('--allow-errors'),
-      ...(timeoutSeconds ? { cellTimeoutMs: timeoutSeconds * 1000 } : {}),
+      ...(timeoutMs === undefined ? {} : { cellTimeoutMs: timeoutMs }),
     });
     runs.push(run);
     if (!args.flags.has('--summary')) process.stdout.write(`${run.notebook}: ${run.numCells} cells, ${run.numErrors} errors, ${run.seconds.toFixed(2)} s → ${run.outPath}${run.failure ? `\n  ${run.failure}` : ''}\n`);

@@ -10,17 +10,18 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError, parseSimulateArgs, simulateServe } from '../../engine/index';
-import { writeFileAtomic } from '../files/atomic-write';
+import { FileExistsError, writeFileAtomic } from '../files/atomic-write';
 
 export const SIMULATE_USAGE = `usage: enginelab simulate --serve "<vllm serve command line>" --bench "<vllm bench serve command line>"
-                         [--env "VAR=value ..."] [--set name=value ...] [--json FILE|DIR]
+                         [--env "VAR=value ..."] [--set name=value ...] [--json FILE|DIR [--overwrite]]
   --set era=NAME                  pre-27922, report-2025-11-28, pr-29542, pr-29759, pr-31998, current (default)
   --set hardware=NAME             B200 (default), H100, H200, RTX-PRO-6000, GB10
   --set NAME=VALUE                asyncScheduling, maxTokensCapPolicy, asyncSpecHostSync,
                                   uniformDecodeRequiresExactK, uniformQueryLenSplit,
                                   acceptanceRates=a,b,c, acceptanceDispersion (default 0.1),
                                   hardware.<field>, or any cost constant
-  --json FILE|DIR                 write the --save-result JSON (vLLM's file name inside a DIR)`;
+  --json FILE|DIR                 write the --save-result JSON (vLLM's file name inside a DIR)
+  --overwrite                     let --json replace an existing file (without it, an existing file is an error)`;
 
 export interface SimulateIo {
   readonly stdout: (s: string) => void;
@@ -47,12 +48,18 @@ export async function simulateCommand(argv: string[], io: SimulateIo = defaultIo
     (argv.length === 0 ? io.stderr : io.stdout)(SIMULATE_USAGE + '\n');
     return argv.length === 0 ? 2 : 0;
   }
+  // --overwrite is ours, not vLLM's: taken out before the vLLM-style parser sees the words.
+  const overwrite = argv.includes('--overwrite');
   let parsed;
   try {
-    parsed = parseSimulateArgs(argv);
+    parsed = parseSimulateArgs(argv.filter((a) => a !== '--overwrite'));
   } catch (e) {
     io.stderr(`enginelab simulate: ${(e as Error).message}\n${SIMULATE_USAGE}\n`);
     return 2;
+  }
+  if (!overwrite && parsed.jsonPath !== null && existsSync(parsed.jsonPath) && !statSync(parsed.jsonPath).isDirectory()) {
+    io.stderr(`enginelab simulate: --json: ${parsed.jsonPath} exists; pass --overwrite to replace it\n`);
+    return 1;
   }
   let result;
   const t0 = performance.now();
@@ -76,9 +83,10 @@ export async function simulateCommand(argv: string[], io: SimulateIo = defaultIo
       ? join(parsed.jsonPath, result.resultFilename(date))
       : parsed.jsonPath;
     try {
-      writeFileAtomic(target, JSON.stringify(result.resultJson(date)), { overwrite: true });
+      writeFileAtomic(target, JSON.stringify(result.resultJson(date)), { overwrite });
     } catch (e) {
-      io.stderr(`enginelab simulate: --json: cannot write ${target}: ${(e as Error).message}\n`);
+      const why = e instanceof FileExistsError ? `${target} exists; pass --overwrite to replace it` : (e as Error).message;
+      io.stderr(`enginelab simulate: --json: ${why}\n`);
       return 1;
     }
     io.stderr(`result JSON written to ${target}\n`);
