@@ -12,7 +12,7 @@ import type { DisplayBundle } from './display/mime';
 import type { CellIO, Interpreter } from './interpreter';
 import { interruptFlag } from './ts-interpreter/interrupt-flag';
 import { KernelCore } from './kernel-core';
-import { periodicGc } from './memory-hygiene';
+import { kernelMemoryHygiene } from './memory-hygiene';
 import { kernelInfoContent } from './protocol/kernel-info';
 import type { ConnectionInfo } from './transport/connection';
 import { SocketThreadTransport } from './transport/socket-thread-transport';
@@ -53,7 +53,7 @@ export async function serveKernel(options: ServeKernelOptions): Promise<KernelCo
       await options.warmUp?.();
     },
     onShutdown: () => exit(0),
-    afterRequest: periodicGc(1000),
+    afterRequest: kernelMemoryHygiene(),
   });
   const report = (what: string, e: unknown) => {
     logToStderr(`${what}: ${describe(e)}`);

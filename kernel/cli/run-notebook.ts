@@ -10,6 +10,7 @@
 import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../files/atomic-write';
+import { KERNEL_PROCESS_ENV } from '../memory-hygiene';
 import { numberArg, UsageError } from './args';
 import { KernelClient } from '../client/kernel-client';
 import { OutputCollector, parseNotebook, serializeNotebook, sourceText, type Output } from './notebook';
@@ -101,7 +102,7 @@ export async function runNotebook(path: string, options: RunOptions): Promise<No
   checkOutputPaths([path], options.outDir);
   const nb = parseNotebook(readFileSync(path, 'utf8'), path);
   const codeCells = nb.cells.filter((c) => c.cell_type === 'code');
-  const client = await KernelClient.launch({ argv: options.kernelArgv ?? defaultKernelArgv(), cwd: dirname(resolve(path)) });
+  const client = await KernelClient.launch({ argv: options.kernelArgv ?? defaultKernelArgv(), cwd: dirname(resolve(path)), env: { ...process.env, ...KERNEL_PROCESS_ENV } });
   let numErrors = 0;
   let numExecuted = 0;
   let failure: string | undefined;
