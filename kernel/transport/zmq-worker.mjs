@@ -6,4 +6,4 @@ import { register } from 'tsx/esm/api';
 register();
 const { serveSockets } = await import('./zmq-transport.ts');
 const { logToStderr } = await import('./transport.ts');
-await serveSockets(workerData.connection, parentPort, workerData.shellCounter, logToStderr, workerData.interruptFlag);
+await serveSockets(workerData.connection, parentPort, workerData.shellCounter, logToStderr, workerData.interruptFlag, workerData);
