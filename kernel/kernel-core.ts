@@ -221,7 +221,8 @@ export class KernelCore {
       language_info: info.languageInfo,
       banner: info.banner,
       help_links: info.helpLinks,
-      debugger: false,
+      // Over zeromq the socket thread serves debug_request (kernel/socket-thread/debug-service.ts).
+      debugger: (this.transport as { servesDebugger?: boolean }).servesDebugger === true,
     });
     // Warm up right after the first kernel_info: frontends send it first, cells come later.
     if (this.prepared === undefined) setTimeout(() => void this.ready().catch(() => undefined), 5);

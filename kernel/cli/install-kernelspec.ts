@@ -28,7 +28,8 @@ export function kernelJson(name: string): Record<string, unknown> {
     language: 'typescript',
     interrupt_mode: 'message',
     env: {},
-    metadata: { debugger: false },
+    // JupyterLab shows its debugger only for kernelspecs that say so (kernel/debugger).
+    metadata: { debugger: true },
   };
 }
 

@@ -8,12 +8,15 @@
 import { Worker } from 'node:worker_threads';
 import type { Channel, JupyterMessage } from '../protocol/messages';
 import type { ConnectionInfo } from './connection';
+import { mainThreadTakes } from '../socket-thread/prompt-answers';
 import { socketThreadEntry } from './worker-bundle';
 import { logToStderr, type IncomingMessage, type Transport } from './transport';
 import type { FromSocketThread, ToSocketThread } from './zmq-transport';
 
 export class SocketThreadTransport implements Transport {
   readonly signalsInterrupts = true;
+  /** The socket thread answers debug_request (kernel/socket-thread/debug-service.ts). */
+  readonly servesDebugger = true;
   private worker: Worker | undefined;
   private readonly shellCounter = new Int32Array(new SharedArrayBuffer(4));
   private closing: Promise<void> | undefined;
@@ -30,7 +33,10 @@ export class SocketThreadTransport implements Transport {
     this.worker = worker;
     return new Promise((resolve, reject) => {
       worker.on('message', (m: FromSocketThread) => {
-        if (m.type === 'message') onMessage({ channel: m.channel, message: m.message, seq: m.seq });
+        if (m.type === 'message') {
+          // Prompt requests the socket thread answered itself (main thread blocked) stop here.
+          if (mainThreadTakes(m)) onMessage({ channel: m.channel, message: m.message, seq: m.seq });
+        }
         else if (m.type === 'ready') resolve();
         else if (m.type === 'error') reject(new Error(m.message));
       });
