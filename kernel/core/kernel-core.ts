@@ -81,7 +81,7 @@ export class KernelCore {
       ready: () => this.ready(),
       receivedCount: () => this.transport.receivedCount(),
     });
-    const queries = queryRequests({ interpreter: this.interpreter, history: this.history, comms: this.comms, ready: () => this.ready() });
+    const queries = queryRequests({ interpreter: this.interpreter, history: this.history, comms: this.comms, debuggerAvailable: this.transport.servesDebugger === true, ready: () => this.ready() });
     this.requests = {
       ...queries,
       kernel_info_request: (m, reply) => {

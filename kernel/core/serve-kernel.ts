@@ -42,7 +42,7 @@ export async function serveKernel(options: ServeKernelOptions): Promise<KernelCo
   // The socket thread raises the flag that the interpreter's loop guards read, and answers
   // control requests itself, with the core's session and kernel_info content.
   const session = randomUUID();
-  const transport = new SocketThreadTransport(options.connection, logToStderr, interruptFlag, { session, kernelInfo: kernelInfoContent(options.interpreter.info()) });
+  const transport = new SocketThreadTransport(options.connection, logToStderr, interruptFlag, { session, kernelInfo: kernelInfoContent(options.interpreter.info(), SocketThreadTransport.servesDebugger) });
   const core: KernelCore = new KernelCore({
     interpreter: options.interpreter,
     transport,

@@ -6,7 +6,7 @@
 import type { InterpreterInfo } from '../interpreter';
 import { PROTOCOL_VERSION, type ReplyContent } from './messages';
 
-export function kernelInfoContent(info: InterpreterInfo): ReplyContent<'kernel_info_request'> {
+export function kernelInfoContent(info: InterpreterInfo, debuggerAvailable: boolean): ReplyContent<'kernel_info_request'> {
   return {
     status: 'ok',
     protocol_version: PROTOCOL_VERSION,
@@ -15,6 +15,6 @@ export function kernelInfoContent(info: InterpreterInfo): ReplyContent<'kernel_i
     language_info: { ...info.languageInfo },
     banner: info.banner,
     help_links: info.helpLinks,
-    debugger: false,
+    debugger: debuggerAvailable,
   };
 }

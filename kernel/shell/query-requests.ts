@@ -15,6 +15,8 @@ export interface QueryHost {
   readonly interpreter: Pick<Interpreter, 'info' | 'complete' | 'inspect' | 'isComplete'>;
   readonly history: Pick<History, 'query'>;
   readonly comms: Pick<CommManager, 'info'>;
+  /** Whether debug_request is served (kernel_info's `debugger`). */
+  readonly debuggerAvailable: boolean;
   /** Resolves once the interpreter's globals and heavy modules are loaded. */
   ready(): Promise<void>;
 }
@@ -23,7 +25,7 @@ export type QueryRequestType = 'kernel_info_request' | 'complete_request' | 'ins
 
 export function queryRequests(host: QueryHost): Pick<RequestHandlers, QueryRequestType> {
   return {
-    kernel_info_request: (_m, reply) => reply(kernelInfoContent(host.interpreter.info())),
+    kernel_info_request: (_m, reply) => reply(kernelInfoContent(host.interpreter.info(), host.debuggerAvailable)),
     complete_request: async (m, reply) => {
       const code = str(m.message.content.code, 'code');
       const cursor = cursorArg(m.message.content.cursor_pos, code);

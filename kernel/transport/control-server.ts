@@ -6,6 +6,8 @@
  *   shutdown_request    → replies, raises the interrupt, tells the main thread to shut down, and
  *                         ends the process forcefully if the main thread has not done so within
  *                         the grace period (a cell that never yields cannot keep it alive);
+ *   debug_request       → handed on to the socket thread's services (the debug adapter,
+ *                         kernel/socket-thread/debug-service.ts), which answer it;
  *   anything else       → an error reply (or, for a non-request, a logged drop): control never
  *                         runs cells.
  * Each request gets busy/idle on iopub, parented to it, as the core does for its requests. The
@@ -24,6 +26,8 @@ export interface ControlContext {
   raiseInterrupt(): void;
   /** Posts the (answered) request to the main thread. */
   notifyMain(message: JupyterMessage): void;
+  /** Hands a request this file does not serve to the socket thread's services (debug_request). */
+  forward(message: JupyterMessage): void;
   /** Starts the timer that ends the process if the main thread does not shut down in time. */
   armForcedExit(): void;
   readonly log: (line: string) => void;
@@ -36,6 +40,10 @@ export function serveControl(message: JupyterMessage, invalid: string | undefine
   const msgType = message.header.msg_type;
   if (!msgType.endsWith('_request')) {
     ctx.log(`dropped control ${msgType}: not a request${invalid === undefined ? '' : ` (${invalid})`}`);
+    return;
+  }
+  if (invalid === undefined && msgType === 'debug_request') {
+    ctx.forward(message);
     return;
   }
   const publish = (state: 'busy' | 'idle') => {

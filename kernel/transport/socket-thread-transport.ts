@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { Channel, JupyterMessage } from '../protocol/messages';
 import type { ConnectionInfo } from './connection';
 import { newCreditCounter, takeCredit } from './send-credit';
+import { mainThreadTakes } from '../socket-thread/prompt-answers';
 import { socketThreadEntry } from './worker-bundle';
 import { logToStderr, type IncomingMessage, type Transport } from './transport';
 import type { FromSocketThread, SocketThreadOptions, ToSocketThread } from './zmq-transport';
@@ -24,6 +25,9 @@ export interface SocketThreadTransportOptions {
 
 export class SocketThreadTransport implements Transport {
   readonly signalsInterrupts = true;
+  /** The socket thread answers debug_request (kernel/socket-thread/debug-service.ts). */
+  static readonly servesDebugger = true;
+  readonly servesDebugger = SocketThreadTransport.servesDebugger;
   private worker: Worker | undefined;
   private gone = false;
   private readonly shellCounter = new Int32Array(new SharedArrayBuffer(4));
@@ -47,6 +51,8 @@ export class SocketThreadTransport implements Transport {
     return new Promise((resolve, reject) => {
       worker.on('message', (m: FromSocketThread) => {
         if (m.type === 'message') {
+          // Prompt requests the socket thread answered itself (main thread blocked) stop here.
+          if (!mainThreadTakes(m)) return;
           const { channel, message, seq, invalid, answered } = m;
           onMessage({ channel, message, seq, ...(invalid === undefined ? {} : { invalid }), ...(answered === true ? { answered } : {}) });
         } else if (m.type === 'ready') resolve();

@@ -35,6 +35,8 @@ export interface Transport {
    * can be stopped while the main thread is blocked); the core then must not interrupt twice.
    */
   readonly signalsInterrupts: boolean;
+  /** True when the transport answers debug_request itself (the socket thread's debug adapter). */
+  readonly servesDebugger?: boolean;
   close(): Promise<void>;
 }
 

@@ -19,14 +19,13 @@ const bundlePath = join(root, 'node_modules', '.cache', 'enginelab', `zmq-worker
 
 const ENTRY = `
 import { parentPort, workerData } from 'node:worker_threads';
-import { serveSockets } from './zmq-transport';
-import { logToStderr } from './transport';
-await serveSockets(workerData.connection, parentPort, workerData.shellCounter, logToStderr, workerData.interruptFlag, workerData);
+import { runSocketThread } from '../socket-thread/run-socket-thread';
+await runSocketThread(parentPort, workerData, ${JSON.stringify(root)});
 `;
 
 function newestSource(): number {
   let newest = 0;
-  for (const dir of [here, resolve(here, '../protocol')]) {
+  for (const dir of [here, resolve(here, '../protocol'), resolve(here, '../socket-thread'), resolve(here, '../debugger')]) {
     for (const name of readdirSync(dir)) if (name.endsWith('.ts')) newest = Math.max(newest, statSync(join(dir, name)).mtimeMs);
   }
   return newest;

@@ -165,6 +165,7 @@ export async function serveSockets(
       process.kill(process.pid, 'SIGINT');
     },
     notifyMain: (message) => post('control', message, { answered: true }),
+    forward: (message) => post('control', message, {}),
     armForcedExit: () => {
       const grace = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
       forcedExit ??= setTimeout(() => {
