@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { KernelClient } from '../kernel/client/kernel-client';
 import { defaultKernelArgv } from '../kernel/cli/run-notebook';
-import { KERNEL_PROCESS_ENV } from '../kernel/memory-hygiene';
+import { KERNEL_PROCESS_ENV } from '../kernel/core/memory-hygiene';
 
 const gibArg = process.argv.indexOf('--gib');
 const gib = gibArg >= 0 ? Number(process.argv[gibArg + 1]) : 2;

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { logoPng, logoSvg } from './logo';
-import { KERNEL_PROCESS_ENV } from '../memory-hygiene';
+import { KERNEL_PROCESS_ENV } from '../core/memory-hygiene';
 
 export type InstallTarget = { readonly kind: 'user' } | { readonly kind: 'sys-prefix' } | { readonly kind: 'prefix'; readonly dir: string };
 

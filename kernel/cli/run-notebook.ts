@@ -10,7 +10,7 @@
 import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../files/atomic-write';
-import { KERNEL_PROCESS_ENV } from '../memory-hygiene';
+import { KERNEL_PROCESS_ENV } from '../core/memory-hygiene';
 import { numberArg, UsageError } from './args';
 import { KernelClient } from '../client/kernel-client';
 import { OutputCollector, parseNotebook, serializeNotebook, sourceText, type Output } from './notebook';

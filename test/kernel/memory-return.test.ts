@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KernelClient } from '../../kernel/client/kernel-client';
 import { kernelJson } from '../../kernel/cli/install-kernelspec';
 import { defaultKernelArgv } from '../../kernel/cli/run-notebook';
-import { KERNEL_PROCESS_ENV, returnMemoryWhenIdle } from '../../kernel/memory-hygiene';
+import { KERNEL_PROCESS_ENV, returnMemoryWhenIdle } from '../../kernel/core/memory-hygiene';
 
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
