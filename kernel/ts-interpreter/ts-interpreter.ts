@@ -23,6 +23,7 @@ import { TypeService } from './type-service';
 import { completeAt, inspectAt } from './language-features';
 import { tsInterpreterInfo } from './ts-info';
 import { evaluateUserExpressions } from './user-expressions';
+import { dynamicImportOption, isCancellation, isInterrupt, setGlobalValues } from './cell-realm';
 import ts from 'typescript';
 
 export { RUNTIME_GLOBAL } from './runtime-globals';
@@ -285,24 +286,6 @@ export class TsInterpreter implements Interpreter {
     this.router.uninstall();
     this.types.dispose();
   }
-}
-
-function setGlobalValues(values: Readonly<Record<string, unknown>>): void {
-  for (const [name, value] of Object.entries(values)) Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
-}
-
-function isInterrupt(e: unknown): boolean {
-  return e instanceof InterruptSignal || (typeof e === 'object' && e !== null && (e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED');
-}
-
-/** TypeScript's OperationCanceledException: the type service's cancellation token saw the interrupt flag. */
-function isCancellation(e: unknown): boolean {
-  return e instanceof ts.OperationCanceledException;
-}
-
-function dynamicImportOption(): { importModuleDynamically?: vm.ScriptOptions['importModuleDynamically'] } {
-  const c = (vm as unknown as { constants?: { USE_MAIN_CONTEXT_DEFAULT_LOADER?: symbol } }).constants;
-  return c?.USE_MAIN_CONTEXT_DEFAULT_LOADER ? { importModuleDynamically: c.USE_MAIN_CONTEXT_DEFAULT_LOADER as never } : {};
 }
 
 export function createTsInterpreter(options?: TsInterpreterOptions): TsInterpreter {

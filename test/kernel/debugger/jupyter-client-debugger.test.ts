@@ -15,7 +15,7 @@ const root = resolve(__dirname, '../../..');
 const python = findPython(['jupyter_client', 'zmq', 'ipykernel']);
 const engineSource = join(root, 'engine/sched/scheduler.ts');
 // The schedule() entry: found by text at test time, so edits elsewhere in the file do not matter.
-const MARKER = 'schedule(): SchedulerOutput';
+const MARKER = 'schedule(): SchedulerStepOutput';
 
 type Facts = Record<string, any>;
 
