@@ -20,7 +20,8 @@ const USAGE = `usage: enginelab <command>
   install [--user|--sys-prefix|--prefix DIR] [--name NAME]
                                    register the kernelspec with Jupyter (default --user)
   run NOTEBOOK.ipynb|DIR [--out DIR] [--html] [--allow-errors] [--summary] [--timeout SECONDS]
-                                   execute notebooks headless through the kernel
+                                   execute notebooks headless through the kernel; each cell
+                                   may run 600 s (--timeout 0: no limit)
   simulate --serve "<vllm serve …>" --bench "<vllm bench serve …>" [--env "VAR=value …"] [--set name=value …] [--json FILE|DIR]
                                    simulate vllm bench serve against the engine; prints vLLM's summary block`;
 
@@ -121,11 +122,10 @@ async function installCommand(argv: readonly string[]): Promise<number> {
 async function runCommand(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv, { flags: ['--html', '--allow-errors', '--summary'], values: ['--out', '--timeout'] }, 'run');
   if (args.positional.length !== 1) throw new UsageError('run: give exactly one NOTEBOOK.ipynb or directory');
-  const timeout = args.values.get('--timeout');
-  const timeoutSeconds = timeout === undefined ? undefined : Number(timeout);
-  if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) throw new UsageError('run: --timeout must be a positive number of seconds');
-  const { listNotebooks, runNotebook, formatSummary, formatRunLine, formatHtmlPaths } = await import('./cli/run-notebook');
+  const { listNotebooks, runNotebook, formatSummary, formatRunLine, formatHtmlPaths, cellTimeoutMs, checkOutputPaths } = await import('./cli/run-notebook');
+  const timeoutMs = cellTimeoutMs(args.values.get('--timeout'));
   const notebooks = listNotebooks(args.positional[0]!);
+  checkOutputPaths(notebooks, args.values.get('--out') ?? 'out');
   const runs = [];
   for (const nb of notebooks) {
     if (process.stderr.isTTY) process.stderr.write(`running ${nb} …\n`);
@@ -133,7 +133,7 @@ async function runCommand(argv: readonly string[]): Promise<number> {
       outDir: args.values.get('--out') ?? 'out',
       html: args.flags.has('--html'),
       allowErrors: args.flags.has('--allow-errors'),
-      ...(timeoutSeconds ? { cellTimeoutMs: timeoutSeconds * 1000 } : {}),
+      ...(timeoutMs === undefined ? {} : { cellTimeoutMs: timeoutMs }),
     });
     runs.push(run);
     // With --summary the table owns stdout; the line per notebook still shows, on stderr.

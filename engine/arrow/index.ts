@@ -7,6 +7,9 @@ export { stepTraceTable } from './step-trace-fast';
 export { buildTable, schemaOf, describeSchema, ARROW_SCHEMA_VERSION } from './columns';
 export type { ColumnKind, ColumnSpec, TableSpec, CellValue } from './columns';
 export { toArrowIPC, fromArrowIPC, isArrowIpcFile } from './ipc';
+export { validateArrowIpc } from './ipc-validate';
+export type { IpcSummary } from './ipc-validate';
+export { ArrowFormatError } from './ipc-format-error';
 export type { ArrowIpcFormat } from './ipc';
 export type {
   StepSource, ScheduledRequestSource, RequestSource, BlockTableSource, KvBlockSource, BenchResultSource,

@@ -37,3 +37,13 @@ export function describeValue(v: unknown): string {
     default: return typeof v;
   }
 }
+
+/**
+ * Stores `value` under an untrusted `key` as an own, enumerable data property. Plain assignment
+ * would treat a key "__proto__" as the prototype setter: the entry would vanish and, for an
+ * object value, its fields would show through as inherited properties of `target`.
+ */
+export function setOwnValue(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
+}

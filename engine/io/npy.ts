@@ -60,7 +60,8 @@ function parseLiteral(src: string): Lit {
       const close = c === '(' ? ')' : c === '[' ? ']' : '}';
       i++;
       const items: Lit[] = [];
-      const dict: Record<string, Lit> = {};
+      // Null prototype: a '__proto__' key is an (extra, hence refused) key, not a prototype.
+      const dict: Record<string, Lit> = Object.create(null) as Record<string, Lit>;
       for (;;) {
         ws();
         if (src[i] === close) { i++; break; }

@@ -13,7 +13,7 @@
 import { EngineError } from '../base/errors';
 import { DTYPES, isDType, itemSize, makeTensor, numElements, storageFromBytes, storageToBytes } from './dtype';
 import type { DType, Tensor } from './dtype';
-import { TensorFormatError, check, describeValue } from './format-error';
+import { TensorFormatError, check, describeValue, setOwnValue } from './format-error';
 
 /** The reference implementation's limit on the header size. */
 export const SAFETENSORS_MAX_HEADER_BYTES = 100_000_000;
@@ -88,7 +88,7 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
       check(typeof v === 'object' && v !== null && !Array.isArray(v), F, '__metadata__', 'must be an object of strings');
       for (const [k, s] of Object.entries(v as Record<string, unknown>)) {
         check(typeof s === 'string', F, `__metadata__.${k}`, 'must be a string');
-        metadata[k] = s;
+        setOwnValue(metadata, k, s);
       }
       continue;
     }

@@ -16,7 +16,7 @@
  */
 import { EngineError } from '../base/errors';
 import { crc32 } from './crc32';
-import { TensorFormatError, check, describeValue } from './format-error';
+import { TensorFormatError, check, describeValue, setOwnValue } from './format-error';
 
 export const SNAPSHOT_FILE_MAGIC = Uint8Array.from([0x89, 0x45, 0x4c, 0x53, 0x4e, 0x41, 0x50, 0x1a]);
 export const SNAPSHOT_FILE_VERSION = 1;
@@ -73,7 +73,7 @@ function encodeValue(v: unknown, path: string, blobs: Uint8Array[], seen: Set<ob
     const o: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
       if (x === undefined) continue; // as JSON: an absent optional field
-      o[k.startsWith('$') ? `$${k}` : k] = encodeValue(x, `${path}.${k}`, blobs, seen);
+      setOwnValue(o, k.startsWith('$') ? `$${k}` : k, encodeValue(x, `${path}.${k}`, blobs, seen));
     }
     out = o;
   }
@@ -105,10 +105,14 @@ export function encodeSnapshotFile(value: unknown): Uint8Array {
   return out;
 }
 
-function decodeValue(v: unknown, blobs: readonly Uint8Array[], path: string, depth = 0): unknown {
+/** The file's blobs, and which are taken: each is referenced once, or a few bytes of JSON could copy one blob a million times. */
+interface BlobTable { readonly blobs: readonly Uint8Array[]; readonly taken: Uint8Array }
+
+function decodeValue(v: unknown, table: BlobTable, path: string, depth = 0): unknown {
+  const blobs = table.blobs;
   if (v === null || typeof v !== 'object') return v;
   check(depth < MAX_DEPTH, F, path, `nesting deeper than ${MAX_DEPTH} levels`);
-  if (Array.isArray(v)) return v.map((x, i) => decodeValue(x, blobs, `${path}[${i}]`, depth + 1));
+  if (Array.isArray(v)) return v.map((x, i) => decodeValue(x, table, `${path}[${i}]`, depth + 1));
   const o = v as Record<string, unknown>;
   const keys = Object.keys(o);
   if (keys.length === 1 && keys[0] === '$num') {
@@ -124,6 +128,8 @@ function decodeValue(v: unknown, blobs: readonly Uint8Array[], path: string, dep
     const i = o.$blob;
     check(Number.isSafeInteger(i) && (i as number) >= 0 && (i as number) < blobs.length, F, path, `blob index ${describeValue(i)} is out of range (file has ${blobs.length})`);
     check(typeof o.type === 'string' && Object.prototype.hasOwnProperty.call(TYPED, o.type), F, path, `unknown typed array ${describeValue(o.type)}`);
+    check(table.taken[i as number] === 0, F, path, `blob ${i as number} is referenced a second time`);
+    table.taken[i as number] = 1;
     const C = TYPED[o.type as TypedName];
     const b = blobs[i as number]!;
     check(b.length % C.BYTES_PER_ELEMENT === 0, F, path, `blob of ${b.length} bytes is not a whole number of ${o.type} elements`);
@@ -132,7 +138,8 @@ function decodeValue(v: unknown, blobs: readonly Uint8Array[], path: string, dep
   const out: Record<string, unknown> = {};
   for (const k of keys) {
     check(!k.startsWith('$') || k.startsWith('$$'), F, path, `unknown tag key ${describeValue(k)}`);
-    out[k.startsWith('$') ? k.slice(1) : k] = decodeValue(o[k], blobs, `${path}.${k}`, depth + 1);
+    // A "__proto__" key in the file is data like any other key, never the decoded object's prototype.
+    setOwnValue(out, k.startsWith('$') ? k.slice(1) : k, decodeValue(o[k], table, `${path}.${k}`, depth + 1));
   }
   return out;
 }
@@ -173,5 +180,9 @@ export function decodeSnapshotFile(bytes: Uint8Array): SnapshotFileContents {
   } catch (e) {
     throw new TensorFormatError(F, 'json', `is not valid UTF-8 JSON (${(e as Error).message})`);
   }
-  return { version, value: decodeValue(parsed, blobs, 'snapshot') };
+  const table: BlobTable = { blobs, taken: new Uint8Array(blobs.length) };
+  const value = decodeValue(parsed, table, 'snapshot');
+  const unused = table.taken.indexOf(0);
+  check(unused < 0, F, `blob ${unused}`, 'is never referenced by the JSON');
+  return { version, value };
 }

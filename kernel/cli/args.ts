@@ -36,3 +36,13 @@ export function parseArgs(argv: readonly string[], spec: { flags?: readonly stri
   }
   return { positional, flags, values };
 }
+
+/**
+ * A numeric option's value, range-checked: `Number()` accepts "1e400" (Infinity) and "0x10", so
+ * the text must be a plain decimal number and the result finite and within [min, max].
+ */
+export function numberArg(value: string, name: string, command: string, range: { readonly min: number; readonly max: number; readonly what: string }): number {
+  const n = /^\+?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isFinite(n) || n < range.min || n > range.max) throw new UsageError(`${command}: ${name} must be ${range.what}, got ${JSON.stringify(value)}`);
+  return n;
+}

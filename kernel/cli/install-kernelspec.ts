@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { logoPng, logoSvg } from './logo';
+import { KERNEL_PROCESS_ENV } from '../core/memory-hygiene';
 
 export type InstallTarget = { readonly kind: 'user' } | { readonly kind: 'sys-prefix' } | { readonly kind: 'prefix'; readonly dir: string };
 
@@ -27,8 +28,9 @@ export function kernelJson(name: string): Record<string, unknown> {
     display_name: name === 'enginelab' ? 'TypeScript (enginelab)' : `TypeScript (enginelab: ${name})`,
     language: 'typescript',
     interrupt_mode: 'message',
-    env: {},
-    metadata: { debugger: false },
+    env: { ...KERNEL_PROCESS_ENV }, // glibc returns freed large arrays to the OS (memory-hygiene.ts)
+    // JupyterLab shows its debugger only for kernelspecs that say so (kernel/debugger).
+    metadata: { debugger: true },
   };
 }
 

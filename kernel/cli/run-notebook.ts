@@ -3,10 +3,15 @@
  * client (no Python, no Jupyter), one fresh kernel per notebook in the notebook's directory,
  * and writes the executed nbformat-4 notebook (and, optionally, standalone HTML) to the output
  * directory. Without `allowErrors`, a failing cell stops its notebook, as nbclient does.
+ * Every cell runs under a time limit (DEFAULT_CELL_TIMEOUT_S unless `--timeout` says otherwise,
+ * `--timeout 0` for none): a runaway cell is interrupted and the run fails naming it, instead of
+ * hanging. An output path that is one of the source notebooks is refused before anything runs.
  */
 import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../files/atomic-write';
+import { KERNEL_PROCESS_ENV } from '../core/memory-hygiene';
+import { numberArg, UsageError } from './args';
 import { KernelClient } from '../client/kernel-client';
 import { OutputCollector, parseNotebook, serializeNotebook, sourceText, type Output } from './notebook';
 import { notebookToHtml } from './notebook-html';
@@ -38,6 +43,38 @@ export interface NotebookRun {
   readonly plots?: PersistReport;
 }
 
+/** Per-cell limit when `--timeout` is not given: far above any cell of notebooks/ (seconds). */
+export const DEFAULT_CELL_TIMEOUT_S = 600;
+/** setTimeout's largest delay (2^31 − 1 ms), in whole seconds. */
+export const MAX_CELL_TIMEOUT_S = 2_147_483;
+
+/** `--timeout` → milliseconds, or undefined for no limit (`0`); absent → the default. */
+export function cellTimeoutMs(value: string | undefined): number | undefined {
+  if (value === undefined) return DEFAULT_CELL_TIMEOUT_S * 1000;
+  const s = numberArg(value, '--timeout', 'run', { min: 0, max: MAX_CELL_TIMEOUT_S, what: `0 (no limit) or a number of seconds up to ${MAX_CELL_TIMEOUT_S}` });
+  return s === 0 ? undefined : Math.max(1, Math.round(s * 1000));
+}
+
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const sa = statSync(a);
+    const sb = statSync(b);
+    return sa.dev === sb.dev && sa.ino === sb.ino; // symlinks, hard links, bind mounts
+  } catch {
+    return false;
+  }
+}
+
+/** Refuses an output directory where a written notebook (or its HTML) would replace a source notebook. */
+export function checkOutputPaths(notebooks: readonly string[], outDir: string): void {
+  for (const nb of notebooks) {
+    const out = join(outDir, basename(nb));
+    const clash = notebooks.find((src) => sameFile(out, src) || sameFile(out.replace(/\.ipynb$/, '.html'), src));
+    if (clash !== undefined) throw new UsageError(`run: --out ${outDir} would overwrite the source notebook ${clash}; choose another output directory`);
+  }
+}
+
 export function defaultKernelArgv(): string[] {
   return [process.execPath, resolve(dirname(new URL(import.meta.url).pathname), '../../bin/enginelab.mjs'), 'kernel', '-f', '{connection_file}'];
 }
@@ -65,12 +102,14 @@ function writeFile(path: string, text: string): void {
 
 export async function runNotebook(path: string, options: RunOptions): Promise<NotebookRun> {
   const t0 = performance.now();
+  checkOutputPaths([path], options.outDir);
   const nb = parseNotebook(readFileSync(path, 'utf8'), path);
   const codeCells = nb.cells.filter((c) => c.cell_type === 'code');
-  const client = await KernelClient.launch({ argv: options.kernelArgv ?? defaultKernelArgv(), cwd: dirname(resolve(path)) });
+  const client = await KernelClient.launch({ argv: options.kernelArgv ?? defaultKernelArgv(), cwd: dirname(resolve(path)), env: { ...process.env, ...KERNEL_PROCESS_ENV } });
   let numErrors = 0;
   let numExecuted = 0;
   let failure: string | undefined;
+  let cellIndex = -1;
   const terminal = options.terminal ?? (process.stderr.isTTY ? process.stderr : undefined);
   const mirror = terminal ? new (await import('../display/terminal-progress')).TerminalProgressMirror(terminal) : undefined;
   try {
@@ -79,6 +118,7 @@ export async function runNotebook(path: string, options: RunOptions): Promise<No
     nb.metadata.language_info = info.language_info ?? { name: 'typescript' };
     const collector = new OutputCollector();
     for (const [i, cell] of codeCells.entries()) {
+      cellIndex = i;
       options.onCell?.(path, i, codeCells.length);
       const outputs: Output[] = [];
       cell.outputs = outputs;
@@ -106,7 +146,10 @@ export async function runNotebook(path: string, options: RunOptions): Promise<No
       }
     }
   } catch (e) {
-    failure = (e as Error).message;
+    const message = (e as Error).message;
+    failure = /timed out/.test(message) && cellIndex >= 0
+      ? `cell ${cellIndex + 1}: timed out after ${(options.cellTimeoutMs ?? 0) / 1000} s and was interrupted (--timeout SECONDS changes the limit, --timeout 0 removes it)`
+      : message;
     numErrors++;
   } finally {
     mirror?.stop();

@@ -15,11 +15,11 @@ import {
   EngineError, checkCommandLines, compareWithMeasured, formatComparison, fromBenchArgs, parseSimulateArgs, readBenchResult,
   readRequestRows, simulateServe, workloadFromMeasured, type MeasuredResult, type SimulateServeOptions,
 } from '../../engine/index';
-import { writeFileAtomic } from '../files/atomic-write';
+import { FileExistsError, writeFileAtomic } from '../files/atomic-write';
 import { readTextFile } from '../files/read-text';
 
 export const SIMULATE_USAGE = `usage: enginelab simulate --serve "<vllm serve command line>" --bench "<vllm bench serve | benchmark_serving.py line>"
-                         [--env "VAR=value ..."] [--hardware NAME] [--set name=value ...] [--json FILE|DIR]
+                         [--env "VAR=value ..."] [--hardware NAME] [--set name=value ...] [--json FILE|DIR [--overwrite]]
                          [--compare RESULT.json] [--replay RESULT.json] [--workload ROWS.jsonl|csv]
   --serve may hold the pasted export lines too; --bench's --dataset-path FILE is read for sharegpt/custom
   --hardware NAME                 B200 (the default rule when none is named), H100, H200, RTX-PRO-6000, GB10
@@ -31,7 +31,8 @@ export const SIMULATE_USAGE = `usage: enginelab simulate --serve "<vllm serve co
   --json FILE|DIR                 write the --save-result JSON (vLLM's file name inside a DIR)
   --compare RESULT.json           print measured vs simulated (vllm bench serve or benchmark_serving.py JSON)
   --replay RESULT.json            send that run's per-request lengths and start times (needs --save-detailed)
-  --workload ROWS                 per-request rows: input_len,output_len[,arrival_time] (CSV or JSONL)`;
+  --workload ROWS                 per-request rows: input_len,output_len[,arrival_time] (CSV or JSONL)
+  --overwrite                     let --json replace an existing file (without it, an existing file is an error)`;
 
 export interface SimulateIo {
   readonly stdout: (s: string) => void;
@@ -76,12 +77,18 @@ export async function simulateCommand(argv: string[], io: SimulateIo = defaultIo
     (argv.length === 0 ? io.stderr : io.stdout)(SIMULATE_USAGE + '\n');
     return argv.length === 0 ? 2 : 0;
   }
+  // --overwrite is ours, not vLLM's: taken out before the vLLM-style parser sees the words.
+  const overwrite = argv.includes('--overwrite');
   let parsed;
   try {
-    parsed = parseSimulateArgs(argv);
+    parsed = parseSimulateArgs(argv.filter((a) => a !== '--overwrite'));
   } catch (e) {
     io.stderr(`enginelab simulate: ${(e as Error).message}\n${SIMULATE_USAGE}\n`);
     return 2;
+  }
+  if (!overwrite && parsed.jsonPath !== null && existsSync(parsed.jsonPath) && !statSync(parsed.jsonPath).isDirectory()) {
+    io.stderr(`enginelab simulate: --json: ${parsed.jsonPath} exists; pass --overwrite to replace it\n`);
+    return 1;
   }
   const lineIssues = checkCommandLines(parsed.options);
   if (lineIssues.length > 0) {
@@ -118,9 +125,10 @@ export async function simulateCommand(argv: string[], io: SimulateIo = defaultIo
       ? join(parsed.jsonPath, result.resultFilename(date))
       : parsed.jsonPath;
     try {
-      writeFileAtomic(target, JSON.stringify(result.resultJson(date)), { overwrite: true });
+      writeFileAtomic(target, JSON.stringify(result.resultJson(date)), { overwrite });
     } catch (e) {
-      io.stderr(`enginelab simulate: --json: cannot write ${target}: ${(e as Error).message}\n`);
+      const why = e instanceof FileExistsError ? `${target} exists; pass --overwrite to replace it` : (e as Error).message;
+      io.stderr(`enginelab simulate: --json: ${why}\n`);
       return 1;
     }
     io.stderr(`result JSON written to ${target}\n`);

@@ -81,7 +81,7 @@ export class KernelCore {
       ready: () => this.ready(),
       receivedCount: () => this.transport.receivedCount(),
     });
-    const queries = queryRequests({ interpreter: this.interpreter, history: this.history, comms: this.comms, ready: () => this.ready() });
+    const queries = queryRequests({ interpreter: this.interpreter, history: this.history, comms: this.comms, debuggerAvailable: this.transport.servesDebugger === true, ready: () => this.ready() });
     this.requests = {
       ...queries,
       kernel_info_request: (m, reply) => {
@@ -146,6 +146,7 @@ export class KernelCore {
 
   private onIncoming(m: IncomingMessage): void {
     if (this.shuttingDown) return;
+    if (m.answered === true) return this.onAnswered(m);
     if (m.channel === 'stdin') return this.onStdin(m);
     if (m.channel === 'control') {
       void this.handle(m);
@@ -165,7 +166,24 @@ export class KernelCore {
     }
   }
 
+  /** A control request the transport already replied to (kernel/transport/control-server.ts). */
+  private onAnswered(m: IncomingMessage): void {
+    const msgType = m.message.header.msg_type;
+    if (msgType === 'shutdown_request') {
+      this.shuttingDown = true;
+      void this.finishShutdown(m.message.content.restart === true);
+    } else if (msgType === 'interrupt_request') {
+      if (!this.transport.signalsInterrupts) this.interrupt();
+    } else if (msgType === 'kernel_info_request' && this.prepared === undefined) {
+      setTimeout(() => void this.ready().catch(() => undefined), 5);
+    }
+  }
+
   private onStdin(m: IncomingMessage): void {
+    if (m.invalid !== undefined) {
+      this.log(`ignored stdin ${m.message.header.msg_type}: ${m.invalid}`);
+      return;
+    }
     if (m.message.header.msg_type !== 'input_reply') {
       this.log(`ignored stdin message ${m.message.header.msg_type}`);
       return;
@@ -180,6 +198,7 @@ export class KernelCore {
     const msgType = m.message.header.msg_type;
     this.publish('status', { execution_state: 'busy' }, m.message);
     try {
+      if (m.invalid !== undefined) throw new RangeError(`message refused: ${m.invalid}`);
       if (m.channel === 'control' && !CONTROL_TYPES.has(msgType)) throw new TypeError(`${msgType} is not served on the control channel`);
       if (Object.hasOwn(this.requests, msgType)) {
         // Each handler's `reply` accepts only its own reply shape; sending accepts them all.

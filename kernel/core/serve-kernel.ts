@@ -6,12 +6,14 @@
  * stderr output of the current cell. The composition root (main.ts) supplies the interpreter
  * and the cell globals, which load lazily: kernel_info is answered before any of it.
  */
+import { randomUUID } from 'node:crypto';
 import { createCellGlobals } from '../cell/cell-globals';
 import type { DisplayBundle } from '../display/mime';
 import type { CellIO, Interpreter } from '../interpreter';
+import { kernelInfoContent } from '../protocol/kernel-info';
 import { interruptFlag } from '../ts-interpreter/interrupt-flag';
 import { KernelCore } from './kernel-core';
-import { periodicGc } from './memory-hygiene';
+import { kernelMemoryHygiene } from './memory-hygiene';
 import type { ConnectionInfo } from '../transport/connection';
 import { SocketThreadTransport } from '../transport/socket-thread-transport';
 import { logToStderr } from '../transport/transport';
@@ -37,18 +39,21 @@ function describe(e: unknown): string {
 export async function serveKernel(options: ServeKernelOptions): Promise<KernelCore> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const define = options.defineGlobals ?? ((v: Record<string, unknown>) => options.interpreter.defineGlobals(v));
-  // The socket thread raises the flag that the interpreter's loop guards read.
-  const transport = new SocketThreadTransport(options.connection, logToStderr, interruptFlag);
+  // The socket thread raises the flag that the interpreter's loop guards read, and answers
+  // control requests itself, with the core's session and kernel_info content.
+  const session = randomUUID();
+  const transport = new SocketThreadTransport(options.connection, logToStderr, interruptFlag, { session, kernelInfo: kernelInfoContent(options.interpreter.info(), SocketThreadTransport.servesDebugger) });
   const core: KernelCore = new KernelCore({
     interpreter: options.interpreter,
     transport,
+    session,
     prepare: async () => {
       const [globals, format] = await Promise.all([options.loadGlobals?.({ currentIO: () => core.currentIO() }) ?? {}, options.loadFormatter()]);
       define({ ...globals, ...createCellGlobals({ currentIO: () => core.currentIO(), format, comms: core.comms }) });
       await options.warmUp?.();
     },
     onShutdown: () => exit(0),
-    afterRequest: periodicGc(1000),
+    afterRequest: kernelMemoryHygiene(),
   });
   const report = (what: string, e: unknown) => {
     logToStderr(`${what}: ${describe(e)}`);

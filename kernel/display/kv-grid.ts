@@ -25,9 +25,8 @@ export interface KvCell {
   readonly isNull?: boolean;
 }
 
-/** The KV cache as one cell per block, from the engine's pool and block tables. */
+/** The KV cache as one cell per block, from the façade's block views and block tables. */
 export function kvCells(engine: Engine): KvCell[] {
-  const pool = engine.internals.scheduler.kv.pool;
   const owners = new Map<number, string[]>();
   for (const r of engine.requests) {
     if (r.status.startsWith('FINISHED_')) continue;
@@ -37,8 +36,10 @@ export function kvCells(engine: Engine): KvCell[] {
     }
   }
   const cells: KvCell[] = [];
-  for (let b = 0; b < pool.numGpuBlocks; b++) {
-    cells.push({ blockId: b, owners: owners.get(b) ?? [], refCount: pool.refCount(b), cached: pool.blockHash(b) !== undefined && pool.blockHash(b) !== null, isNull: b === 0 });
+  const numBlocks = engine.kvUsage.numGpuBlocks;
+  for (let b = 0; b < numBlocks; b++) {
+    const view = engine.block(b);
+    cells.push({ blockId: b, owners: owners.get(b) ?? [], refCount: view.refCount, cached: view.blockHash !== null, isNull: view.isNull });
   }
   return cells;
 }

@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Table } from 'apache-arrow';
 import { fromArrowIPC, toArrowIPC, EngineError } from '../../engine/index';
-import { writeFileAtomic } from './atomic-write';
+import { FileWriteError, writeFileAtomic } from './atomic-write';
 import { formatOfPath, tableFromCsv, tableFromParquet, tableToCsv, tableToParquet } from './table-formats';
 
 export interface DumpOptions {
@@ -39,7 +39,14 @@ export function dump(table: Table, path: string, options: DumpOptions = {}): Dum
   const target = checkPath(path);
   const format = formatOfPath(target);
   const bytes = format === 'csv' ? tableToCsv(table) : format === 'parquet' ? tableToParquet(table) : toArrowIPC(table, format === 'arrow-stream' ? 'stream' : 'file');
-  if (options.mkdir ?? true) mkdirSync(dirname(target), { recursive: true });
+  if (options.mkdir ?? true) {
+    try {
+      mkdirSync(dirname(target), { recursive: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new FileWriteError(target, code, `cannot create the directory ${dirname(target)} (${code ?? (e as Error).message})`);
+    }
+  }
   writeFileAtomic(target, bytes, { overwrite: options.overwrite ?? false });
   return { path: target, numBytes: bytes.byteLength, numRows: table.numRows };
 }

@@ -5,7 +5,7 @@
  * never the kernel core itself.
  */
 import type { Interpreter } from '../interpreter';
-import { PROTOCOL_VERSION } from '../protocol/messages';
+import { kernelInfoContent } from '../protocol/kernel-info';
 import type { CommManager } from '../session/comms';
 import type { History } from '../session/history';
 import { cursorArg, optStr, str } from './request-args';
@@ -15,6 +15,8 @@ export interface QueryHost {
   readonly interpreter: Pick<Interpreter, 'info' | 'complete' | 'inspect' | 'isComplete'>;
   readonly history: Pick<History, 'query'>;
   readonly comms: Pick<CommManager, 'info'>;
+  /** Whether debug_request is served (kernel_info's `debugger`). */
+  readonly debuggerAvailable: boolean;
   /** Resolves once the interpreter's globals and heavy modules are loaded. */
   ready(): Promise<void>;
 }
@@ -23,19 +25,7 @@ export type QueryRequestType = 'kernel_info_request' | 'complete_request' | 'ins
 
 export function queryRequests(host: QueryHost): Pick<RequestHandlers, QueryRequestType> {
   return {
-    kernel_info_request: (_m, reply) => {
-      const info = host.interpreter.info();
-      reply({
-        status: 'ok',
-        protocol_version: PROTOCOL_VERSION,
-        implementation: info.implementation,
-        implementation_version: info.implementationVersion,
-        language_info: { ...info.languageInfo },
-        banner: info.banner,
-        help_links: info.helpLinks,
-        debugger: false,
-      });
-    },
+    kernel_info_request: (_m, reply) => reply(kernelInfoContent(host.interpreter.info(), host.debuggerAvailable)),
     complete_request: async (m, reply) => {
       const code = str(m.message.content.code, 'code');
       const cursor = cursorArg(m.message.content.cursor_pos, code);

@@ -1,12 +1,14 @@
 /**
  * An in-memory transport: the "frontend" end lives in the same process. Every message is taken
  * through the real wire codec (encode, sign, verify, decode) in both directions, so tests over
- * it exercise framing and signatures too; `deliverFrames` feeds raw frames, e.g. for fuzzing.
+ * it exercise framing and signatures too; `deliverFrames` feeds raw frames, e.g. for fuzzing,
+ * through the same gate as the zeromq transport (limits, replay refusal).
  */
 import type { Channel, JupyterMessage, RequestChannel } from '../protocol/messages';
 import { MessageFactory } from '../protocol/message-factory';
 import { createSigner, type Signer } from '../protocol/signing';
 import { decodeFrames, encodeMessage } from '../protocol/wire';
+import { IncomingGate } from './incoming-gate';
 import { logToStderr, type IncomingMessage, type Transport } from './transport';
 
 export interface MemoryTransportOptions {
@@ -27,6 +29,7 @@ export class MemoryTransport implements Transport {
   readonly sent: SentMessage[] = [];
   readonly client: MessageFactory;
   private readonly signer: Signer;
+  private readonly gate: IncomingGate;
   private readonly log: (line: string) => void;
   private onMessage: ((m: IncomingMessage) => void) | undefined;
   private numShellReceived = 0;
@@ -34,8 +37,10 @@ export class MemoryTransport implements Transport {
   private closed = false;
 
   constructor(options: MemoryTransportOptions = {}) {
-    this.signer = createSigner(options.key ?? 'memory-transport-key');
+    const key = options.key ?? 'memory-transport-key';
+    this.signer = createSigner(key);
     this.log = options.log ?? logToStderr;
+    this.gate = new IncomingGate(this.signer, key !== '', this.log);
     this.client = new MessageFactory({ session: 'memory-client', username: 'test' });
   }
 
@@ -78,15 +83,15 @@ export class MemoryTransport implements Transport {
     this.waiters = [];
   }
 
-  /** Feeds raw frames as if they came off a socket: bad ones are logged and dropped. */
+  /**
+   * Feeds raw frames as if they came off a socket: bad ones are logged and dropped (false);
+   * over-limit ones are delivered as `invalid`, for the core to refuse with an error reply.
+   */
   deliverFrames(channel: RequestChannel, frames: readonly Uint8Array[]): boolean {
-    const decoded = decodeFrames(frames, this.signer);
-    if (!decoded.ok) {
-      this.log(`dropped ${channel} message: ${decoded.reason}`);
-      return false;
-    }
+    const admitted = this.gate.admit(channel, frames);
+    if (admitted === undefined) return false;
     const seq = channel === 'shell' ? ++this.numShellReceived : 0;
-    this.onMessage?.({ channel, message: decoded.message, seq });
+    this.onMessage?.({ channel, message: admitted.message, seq, ...(admitted.invalid === undefined ? {} : { invalid: admitted.invalid }) });
     return true;
   }
 

@@ -11,6 +11,16 @@ export interface IncomingMessage {
   readonly message: JupyterMessage;
   /** 1-based arrival number among shell messages (0 on other channels); orders stop_on_error aborts. */
   readonly seq: number;
+  /**
+   * Set when the message broke a message limit (kernel/protocol/limits.ts): only its header is
+   * real, and the core answers it with an error naming the limit instead of handling it.
+   */
+  readonly invalid?: string;
+  /**
+   * Set when the transport has already replied (the socket thread answers control requests
+   * itself, so they are answered while a cell blocks the main thread); the core only acts on it.
+   */
+  readonly answered?: boolean;
 }
 
 export interface Transport {
@@ -25,6 +35,8 @@ export interface Transport {
    * can be stopped while the main thread is blocked); the core then must not interrupt twice.
    */
   readonly signalsInterrupts: boolean;
+  /** True when the transport answers debug_request itself (the socket thread's debug adapter). */
+  readonly servesDebugger?: boolean;
   close(): Promise<void>;
 }
 

@@ -5,6 +5,7 @@
  * cached under node_modules/.cache/enginelab; the bundle is rebuilt when a source is newer.
  * If bundling is impossible (no esbuild, read-only tree) the tsx-based zmq-worker.mjs is used.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -13,18 +14,18 @@ import { logToStderr } from './transport';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
-const bundlePath = join(root, 'node_modules', '.cache', 'enginelab', 'zmq-worker.mjs');
+// One bundle per checkout: worktrees may share node_modules, and each bundles its own sources.
+const bundlePath = join(root, 'node_modules', '.cache', 'enginelab', `zmq-worker-${createHash('sha256').update(root).digest('hex').slice(0, 12)}.mjs`);
 
 const ENTRY = `
 import { parentPort, workerData } from 'node:worker_threads';
-import { serveSockets } from './zmq-transport';
-import { logToStderr } from './transport';
-await serveSockets(workerData.connection, parentPort, workerData.shellCounter, logToStderr, workerData.interruptFlag);
+import { runSocketThread } from '../socket-thread/run-socket-thread';
+await runSocketThread(parentPort, workerData, ${JSON.stringify(root)});
 `;
 
 function newestSource(): number {
   let newest = 0;
-  for (const dir of [here, resolve(here, '../protocol')]) {
+  for (const dir of [here, resolve(here, '../protocol'), resolve(here, '../socket-thread'), resolve(here, '../debugger')]) {
     for (const name of readdirSync(dir)) if (name.endsWith('.ts')) newest = Math.max(newest, statSync(join(dir, name)).mtimeMs);
   }
   return newest;

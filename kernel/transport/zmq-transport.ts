@@ -1,17 +1,24 @@
 /**
  * The zeromq side of the kernel (the only kernel file importing zeromq). It runs in a worker
  * thread so the heartbeat and the control channel keep answering while a cell blocks the main
- * thread: incoming frames are verified and decoded here, an `interrupt_request` raises SIGINT in
- * the process at once (vm's breakOnSigint turns it into an exception inside a running cell) and
- * raises the shared interrupt flag (the loop guards' way to stop a loop that runs after an
- * `await`, where no signal listener can run), and decoded messages are posted to the main
- * thread. Bad frames are logged to stderr and dropped.
+ * thread. Every incoming frame goes through the gate (incoming-gate.ts: limits, signature,
+ * replays); control requests are answered right here (control-server.ts), an interrupt raising
+ * SIGINT (vm's breakOnSigint turns it into an exception inside a running cell) and the shared
+ * interrupt flag (the loop guards' way to stop a loop that runs after an `await`); shell and
+ * stdin messages are posted to the main thread. No single message can end a receive loop: each
+ * is handled inside its own try, and a failing socket iterator is restarted. Messages from the
+ * main thread return their send credit (send-credit.ts) once handed to zeromq.
  */
 import * as zmq from 'zeromq';
+import { MESSAGE_LIMITS } from '../protocol/limits';
+import { MessageFactory } from '../protocol/message-factory';
 import type { Channel, JupyterMessage, RequestChannel } from '../protocol/messages';
 import { createSigner } from '../protocol/signing';
-import { decodeFrames, encodeMessage } from '../protocol/wire';
+import { encodeMessage } from '../protocol/wire';
 import { endpoint, type ConnectionInfo } from './connection';
+import { serveControl, type ControlContext } from './control-server';
+import { IncomingGate } from './incoming-gate';
+import { returnCredit, type CreditCounter } from './send-credit';
 
 /** Main thread → socket thread. */
 export type ToSocketThread = { readonly type: 'send'; readonly channel: Channel; readonly message: JupyterMessage<unknown> } | { readonly type: 'close' };
@@ -19,7 +26,7 @@ export type ToSocketThread = { readonly type: 'send'; readonly channel: Channel;
 export type FromSocketThread =
   | { readonly type: 'ready' }
   | { readonly type: 'error'; readonly message: string }
-  | { readonly type: 'message'; readonly channel: RequestChannel; readonly message: JupyterMessage; readonly seq: number }
+  | { readonly type: 'message'; readonly channel: RequestChannel; readonly message: JupyterMessage; readonly seq: number; readonly invalid?: string; readonly answered?: boolean }
   | { readonly type: 'closed' };
 
 export interface ThreadPort {
@@ -27,19 +34,32 @@ export interface ThreadPort {
   on(event: 'message', listener: (value: ToSocketThread) => void): void;
 }
 
+/** What the socket thread needs besides the connection, shell counter and interrupt flag (plain data). */
+export interface SocketThreadOptions {
+  readonly credit?: CreditCounter;
+  /** The core's session id, for the replies and iopub status the socket thread sends itself. */
+  readonly session?: string;
+  /** kernel_info_reply content for kernel_info on control. */
+  readonly kernelInfo?: Record<string, unknown>;
+  /** After a shutdown_request, how long the main thread gets before the process is ended. */
+  readonly shutdownGraceMs?: number;
+}
+
+export const DEFAULT_SHUTDOWN_GRACE_MS = 2000;
+
 type Writable = zmq.Router | zmq.Publisher;
 
 /** zeromq sockets reject a send while another is in flight, so each socket gets a FIFO. */
 class SendQueue {
-  private readonly queue: Buffer[][] = [];
+  private readonly queue: Array<{ frames: Buffer[]; done?: () => void }> = [];
   private draining = false;
   constructor(
     private readonly socket: Writable,
     private readonly log: (line: string) => void,
   ) {}
 
-  push(frames: Buffer[]): void {
-    this.queue.push(frames);
+  push(frames: Buffer[], done?: () => void): void {
+    this.queue.push(done === undefined ? { frames } : { frames, done });
     if (!this.draining) void this.drain();
   }
 
@@ -49,17 +69,20 @@ class SendQueue {
 
   private async drain(): Promise<void> {
     this.draining = true;
-    for (let f = this.queue.shift(); f !== undefined; f = this.queue.shift()) {
+    for (let item = this.queue.shift(); item !== undefined; item = this.queue.shift()) {
       try {
-        await this.socket.send(f);
+        if (!this.socket.closed) await this.socket.send(item.frames);
       } catch (e) {
-        if (this.socket.closed) break;
-        this.log(`send failed: ${(e as Error).message}`);
+        if (!this.socket.closed) this.log(`send failed: ${(e as Error).message}`);
+      } finally {
+        item.done?.();
       }
     }
     this.draining = false;
   }
 }
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function serveSockets(
   conn: ConnectionInfo,
@@ -67,16 +90,19 @@ export async function serveSockets(
   shellCounter: Int32Array,
   log: (line: string) => void,
   interruptFlag?: Int32Array,
+  options: SocketThreadOptions = {},
 ): Promise<void> {
   const signer = createSigner(conn.key, conn.signature_scheme);
+  const gate = new IncomingGate(signer, conn.key !== '', log);
   const linger = 1000;
+  const maxMessageSize = MESSAGE_LIMITS.maxFrameBytes;
   const routers: Record<RequestChannel, zmq.Router> = {
-    shell: new zmq.Router({ linger }),
-    control: new zmq.Router({ linger }),
-    stdin: new zmq.Router({ linger }),
+    shell: new zmq.Router({ linger, maxMessageSize }),
+    control: new zmq.Router({ linger, maxMessageSize }),
+    stdin: new zmq.Router({ linger, maxMessageSize }),
   };
   const iopub = new zmq.Publisher({ linger, sendHighWaterMark: 100_000 });
-  const hb = new zmq.Reply({ linger: 0 });
+  const hb = new zmq.Reply({ linger: 0, maxMessageSize: 1024 });
   const all = [routers.shell, routers.control, routers.stdin, iopub, hb];
   try {
     await Promise.all([
@@ -97,53 +123,104 @@ export async function serveSockets(
     stdin: new SendQueue(routers.stdin, log),
     iopub: new SendQueue(iopub, log),
   };
+  const send = (channel: Channel, message: JupyterMessage<unknown>, done?: () => void): void => {
+    let frames: Buffer[];
+    try {
+      frames = encodeMessage(message, signer);
+    } catch (e) {
+      log(`could not encode ${message.header.msg_type}: ${(e as Error).message}`);
+      done?.();
+      return;
+    }
+    queues[channel].push(frames, done);
+  };
+  const closeAll = async (): Promise<void> => {
+    // Let queued replies and the last iopub status leave before closing.
+    for (let i = 0; i < 100 && !Object.values(queues).every((q) => q.idle); i++) await sleep(10);
+    for (const s of all) if (!s.closed) s.close();
+  };
 
+  const post = (channel: RequestChannel, message: JupyterMessage, extra: { invalid?: string; answered?: boolean }): void => {
+    const seq = channel === 'shell' ? Atomics.add(shellCounter, 0, 1) + 1 : 0;
+    try {
+      port.postMessage({ type: 'message', channel, message, seq, ...extra });
+    } catch (e) {
+      // Within the limits a clone cannot overflow, but nothing may end the loop: refuse by header.
+      const bare: JupyterMessage = { identities: message.identities, header: message.header, parent_header: {}, metadata: {}, content: {}, buffers: [] };
+      try {
+        port.postMessage({ type: 'message', channel, message: bare, seq, invalid: `could not hand the message to the kernel (${(e as Error).message})` });
+      } catch (e2) {
+        log(`dropped ${channel} ${message.header.msg_type}: ${(e2 as Error).message}`);
+      }
+    }
+  };
+
+  let forcedExit: ReturnType<typeof setTimeout> | undefined;
+  const control: ControlContext = {
+    factory: new MessageFactory(options.session === undefined ? {} : { session: options.session }),
+    kernelInfo: options.kernelInfo ?? { status: 'ok', protocol_version: '5.3', implementation: 'enginelab', implementation_version: '0.1.0', language_info: { name: 'typescript' }, banner: '', help_links: [], debugger: false },
+    send: (channel, message) => send(channel, message),
+    raiseInterrupt: () => {
+      if (interruptFlag) Atomics.store(interruptFlag, 0, 1);
+      process.kill(process.pid, 'SIGINT');
+    },
+    notifyMain: (message) => post('control', message, { answered: true }),
+    forward: (message) => post('control', message, {}),
+    armForcedExit: () => {
+      const grace = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+      forcedExit ??= setTimeout(() => {
+        log(`the main thread did not shut down within ${grace} ms of shutdown_request (a cell that never yields?): ending the process`);
+        void closeAll().finally(() => {
+          process.kill(process.pid, 'SIGTERM');
+          setTimeout(() => process.kill(process.pid, 'SIGKILL'), 500).unref();
+        });
+      }, grace);
+    },
+    log,
+  };
+
+  const onFrames = (channel: RequestChannel, frames: Buffer[]): void => {
+    const admitted = gate.admit(channel, frames);
+    if (admitted === undefined) return;
+    if (channel === 'control') serveControl(admitted.message, admitted.invalid, control);
+    else post(channel, admitted.message, admitted.invalid === undefined ? {} : { invalid: admitted.invalid });
+  };
   const receive = async (channel: RequestChannel): Promise<void> => {
     const socket = routers[channel];
-    try {
-      for await (const frames of socket) {
-        const decoded = decodeFrames(frames, signer);
-        if (!decoded.ok) {
-          log(`dropped ${channel} message: ${decoded.reason}`);
-          continue;
+    while (!socket.closed) {
+      try {
+        for await (const frames of socket) {
+          try {
+            onFrames(channel, frames);
+          } catch (e) {
+            log(`${channel} message failed: ${(e as Error).message}`);
+          }
         }
-        if (channel === 'control' && decoded.message.header.msg_type === 'interrupt_request') {
-          // Must happen here: the main thread may be stuck in a synchronous loop.
-          if (interruptFlag) Atomics.store(interruptFlag, 0, 1);
-          process.kill(process.pid, 'SIGINT');
-        }
-        const seq = channel === 'shell' ? Atomics.add(shellCounter, 0, 1) + 1 : 0;
-        port.postMessage({ type: 'message', channel, message: decoded.message, seq });
+        return;
+      } catch (e) {
+        if (socket.closed) return;
+        log(`${channel} receive failed (${(e as Error).message}); receiving again`);
+        await sleep(10);
       }
-    } catch (e) {
-      if (!socket.closed) log(`${channel} receive loop ended: ${(e as Error).message}`);
     }
   };
   const heartbeat = async (): Promise<void> => {
-    try {
-      for await (const frames of hb) await hb.send(frames);
-    } catch {
-      // closed
+    while (!hb.closed) {
+      try {
+        for await (const frames of hb) await hb.send(frames);
+        return;
+      } catch {
+        if (!hb.closed) await sleep(10);
+      }
     }
   };
 
   port.on('message', (m) => {
     if (m.type === 'send') {
-      let frames: Buffer[];
-      try {
-        frames = encodeMessage(m.message, signer);
-      } catch (e) {
-        log(`could not encode ${m.message.header.msg_type}: ${(e as Error).message}`);
-        return;
-      }
-      queues[m.channel].push(frames);
+      const credit = options.credit;
+      send(m.channel, m.message, credit === undefined ? undefined : () => returnCredit(credit));
     } else if (m.type === 'close') {
-      void (async () => {
-        // Let queued replies and the last iopub status leave before closing.
-        for (let i = 0; i < 100 && !Object.values(queues).every((q) => q.idle); i++) await new Promise((r) => setTimeout(r, 10));
-        for (const s of all) s.close();
-        port.postMessage({ type: 'closed' });
-      })();
+      void closeAll().then(() => port.postMessage({ type: 'closed' }));
     }
   });
 

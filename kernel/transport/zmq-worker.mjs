@@ -4,6 +4,5 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
-const { serveSockets } = await import('./zmq-transport.ts');
-const { logToStderr } = await import('./transport.ts');
-await serveSockets(workerData.connection, parentPort, workerData.shellCounter, logToStderr, workerData.interruptFlag);
+const { runSocketThread } = await import('../socket-thread/run-socket-thread.ts');
+await runSocketThread(parentPort, workerData, new URL('../..', import.meta.url).pathname.replace(/\/$/, ''));

@@ -19,6 +19,21 @@ export interface CellRef {
   readonly body?: EditedText;
 }
 
+/** The cells run so far by vm file name; the latest run of a file name wins (same source). */
+export class CellRegistry {
+  private readonly byFile = new Map<string, CellRef>();
+
+  add(cell: CellRef): void {
+    this.byFile.delete(cell.fileName); // re-insert: most recent last
+    this.byFile.set(cell.fileName, cell);
+    if (this.byFile.size > 1000) this.byFile.delete(this.byFile.keys().next().value!);
+  }
+
+  get(fileName: string): CellRef | undefined {
+    return this.byFile.get(fileName);
+  }
+}
+
 function sourceLine(code: string, line: number): string | undefined {
   return code.split('\n')[line - 1];
 }
@@ -56,36 +71,40 @@ export function diagnosticsOutcome(diags: readonly ts.Diagnostic[], cell: CellRe
 
 const FRAME = /^(\s*at (?:.*? \()?)(.+?):(\d+):(\d+)(\)?)$/;
 
-/** A thrown value as an error outcome, with the cell's frames mapped to its own lines. */
-export function runtimeErrorOutcome(err: unknown, cell: CellRef): ExecuteOutcome {
+/**
+ * A thrown value as an error outcome. Frames inside this cell or an earlier one read
+ * `Cell In[n]:line:column`, and each cell frame adds ipykernel's section — `Cell In[n], line L`
+ * and the source line — innermost last; the interpreter's own frames are dropped.
+ */
+export function runtimeErrorOutcome(err: unknown, cell: CellRef, earlier?: CellRegistry): ExecuteOutcome {
   const isErr = err instanceof Error || (typeof err === 'object' && err !== null && 'stack' in err && 'message' in err);
   const ename = isErr ? String((err as Error).name || 'Error') : 'Error';
   const evalue = isErr ? String((err as Error).message) : describeThrown(err);
   const traceback: string[] = [`${RED}${ename}${RESET}: ${evalue}`];
   const stack = isErr && typeof (err as Error).stack === 'string' ? (err as Error).stack!.split('\n') : [];
-  let firstCellLine: number | undefined;
   const frames: string[] = [];
+  const sections: string[][] = [];
+  let reachedCell = false;
   for (const line of stack) {
     const m = FRAME.exec(line);
     if (!m) continue;
     const [, head, file, l, c, tail] = m;
-    if (file === cell.fileName) {
-      const mapped = cell.body ? cell.body.toOriginalPosition(Number(l), Number(c)) : { line: Number(l), column: Number(c) };
-      firstCellLine ??= mapped.line;
-      frames.push(`${head}${label(cell.executionCount)}:${mapped.line}:${mapped.column}${tail}`);
-    } else if (firstCellLine !== undefined || /kernel[\\/]interpreter[\\/]|node:vm|node:internal/.test(file!)) {
+    const owner = file === cell.fileName ? cell : earlier?.get(file!);
+    if (owner !== undefined) {
+      const mapped = owner.body ? owner.body.toOriginalPosition(Number(l), Number(c)) : { line: Number(l), column: Number(c) };
+      frames.push(`${head}${label(owner.executionCount)}:${mapped.line}:${mapped.column}${tail}`);
+      const fn = /^\s*at (?:async )?([^\s(]+) \(/.exec(line)?.[1];
+      const src = sourceLine(owner.code, mapped.line);
+      sections.unshift([`${CYAN}${label(owner.executionCount)}, line ${mapped.line}${fn && fn !== 'eval' ? `, in ${fn}` : ''}${RESET}:`, ...(src !== undefined ? [`${RED}--> ${mapped.line}${RESET} ${src}`] : [])]);
+      if (owner === cell) reachedCell = true;
+    } else if (reachedCell || /kernel[\\/](ts-)?interpreter[\\/]|node:vm|node:internal/.test(file!)) {
       // frames of the interpreter and of whoever called it say nothing about the user's code
     } else {
       frames.push(line);
     }
   }
-  // Frames after the cell's outermost frame belong to the interpreter's caller.
   traceback.push(...frames);
-  if (firstCellLine !== undefined) {
-    const src = sourceLine(cell.code, firstCellLine);
-    traceback.push('', `${CYAN}${label(cell.executionCount)}, line ${firstCellLine}${RESET}:`);
-    if (src !== undefined) traceback.push(`${RED}--> ${firstCellLine}${RESET} ${src}`);
-  }
+  for (const s of sections) traceback.push('', ...s);
   return { status: 'error', ename, evalue, traceback };
 }
 

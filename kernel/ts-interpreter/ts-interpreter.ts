@@ -8,20 +8,25 @@
 import vm from 'node:vm';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import type { CellIO, CompleteResult, ExecuteArgs, ExecuteOutcome, InspectResult, Interpreter, InterpreterInfo, IsCompleteResult, UserExpressionResult } from '../interpreter';
+import type { CellIO, CompleteResult, ExecuteArgs, ExecuteOutcome, InspectResult, Interpreter, InterpreterInfo, IsCompleteResult } from '../interpreter';
+import { cellPath } from '../debugger/cell-files';
 import { format } from '../display/format';
 import type { DisplayBundle } from '../display/mime';
 import { analyzeCell, compileCell, parseCell } from './cell-transform';
-import { diagnosticsOutcome, interruptOutcome, runtimeErrorOutcome } from './error-format';
-import { clearInterrupt, interruptFlag, raiseInterrupt, takeInterrupt } from './interrupt-flag';
+import { CellRegistry, diagnosticsOutcome, interruptOutcome, runtimeErrorOutcome } from './error-format';
+import { GlobalsDeclaration } from './globals-declaration';
+import { clearInterrupt, raiseInterrupt, takeInterrupt } from './interrupt-flag';
 import { isCompleteCode } from './is-complete';
-import { LOOP_GUARD } from './loop-guards';
+import { installRuntimeGlobals, InterruptSignal, RUNTIME_GLOBAL } from './runtime-globals';
 import { StreamRouter } from './stream-router';
-import { TypeService, stripTsExtension } from './type-service';
+import { TypeService } from './type-service';
 import { completeAt, inspectAt } from './language-features';
+import { tsInterpreterInfo } from './ts-info';
+import { evaluateUserExpressions } from './user-expressions';
+import { dynamicImportOption, isCancellation, isInterrupt, setGlobalValues } from './cell-realm';
 import ts from 'typescript';
 
-export const RUNTIME_GLOBAL = '__enginelab_rt';
+export { RUNTIME_GLOBAL } from './runtime-globals';
 
 export interface TsInterpreterOptions {
   /** Repository root: TypeScript's node_modules/@types and project-relative imports (default: this checkout). */
@@ -42,11 +47,8 @@ export interface TsInterpreterOptions {
   readonly format?: (value: unknown) => DisplayBundle;
 }
 
-class InterruptSignal extends Error {
-  override name = 'KeyboardInterrupt';
-}
-
 const DEFAULT_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const VALUE_KINDS = new Set(['var', 'let', 'const', 'function', 'class', 'enum', 'namespace', 'import']);
 
 export class TsInterpreter implements Interpreter {
   readonly projectRoot: string;
@@ -54,13 +56,13 @@ export class TsInterpreter implements Interpreter {
   private readonly types: TypeService;
   private readonly router = new StreamRouter();
   private readonly engineModule: string | undefined;
+  private readonly globals = new GlobalsDeclaration();
+  /** Every cell run so far by file name, so tracebacks through earlier cells name them. */
+  private readonly cells = new CellRegistry();
+  private readonly userNames: Set<string>;
   private ready = false;
   private runs = 0;
   private pendingReject: ((e: unknown) => void) | undefined;
-  private readonly definedTypes = new Map<string, string>();
-  private readonly untyped = new Set<string>();
-  private engineNames: string[] = [];
-  private builtinGlobals = new Set<string>();
   private warmTimer: NodeJS.Timeout | undefined;
   private engineLoadError: string | undefined;
   private engineModuleLoaded = true;
@@ -79,47 +81,15 @@ export class TsInterpreter implements Interpreter {
     this.format = options.format ?? ((value) => format(value));
     this.cwdRequire = createRequire(path.join(this.cwd, '__enginelab_cell__.js'));
     this.rootRequire = createRequire(path.join(this.projectRoot, '__enginelab_cell__.js'));
-    Object.defineProperty(globalThis, RUNTIME_GLOBAL, {
-      value: {
-        require: (spec: string) => this.requireModule(spec),
-        defaultOf: (m: unknown) => (m && (m as { __esModule?: boolean }).__esModule ? (m as { default: unknown }).default : m),
-        namespaceOf: (m: unknown) =>
-          m && (typeof m === 'object' || typeof m === 'function') && (m as { __esModule?: boolean }).__esModule ? m : { ...(m as object), default: m },
-      },
-      configurable: true,
-      writable: false,
-      enumerable: false,
-    });
-    // Called first in every loop body of cell code; cheap while the flag is down.
-    const flag = interruptFlag;
-    Object.defineProperty(globalThis, LOOP_GUARD, {
-      value: function checkInterrupt(): void {
-        if (flag[0] !== 0 && takeInterrupt(flag)) throw new InterruptSignal('Execution interrupted');
-      },
-      configurable: true,
-      writable: false,
-      enumerable: false,
+    this.userNames = installRuntimeGlobals({
+      requireModule: (spec) => this.requireModule(spec),
+      format: (value) => this.format(value),
+      defineGlobal: (name, value) => this.defineGlobals({ [name]: value }),
     });
   }
 
   info(): InterpreterInfo {
-    return {
-      implementation: 'enginelab',
-      implementationVersion: '0.1.0',
-      languageInfo: {
-        name: 'typescript',
-        version: ts.version,
-        mimetype: 'text/typescript',
-        file_extension: '.ts',
-        codemirror_mode: { name: 'javascript', typescript: true },
-        pygments_lexer: 'typescript',
-      },
-      banner: `enginelab: TypeScript ${ts.version} on Node ${process.version}, with the engine loaded`,
-      helpLinks: [
-        { text: 'TypeScript handbook', url: 'https://www.typescriptlang.org/docs/handbook/intro.html' },
-        { text: 'Node.js API', url: 'https://nodejs.org/docs/latest-v20.x/api/' },
-      ],
-    };
+    return tsInterpreterInfo();
   }
 
   private requireModule(spec: string): unknown {
@@ -139,12 +109,12 @@ export class TsInterpreter implements Interpreter {
       try {
         const mod = this.rootRequire(this.engineModule) as Record<string, unknown>;
         const probe = this.types.moduleExportNames(this.engineModule);
-        this.builtinGlobals = probe.builtinGlobals;
+        this.globals.builtinGlobals = probe.builtinGlobals;
         const own = this.options.engineGlobals === undefined ? undefined : new Set(this.options.engineGlobals);
-        this.engineNames = probe.names.filter((n) => !this.builtinGlobals.has(n) && (own === undefined || own.has(n)));
+        this.globals.engineNames = probe.names.filter((n) => !probe.builtinGlobals.has(n) && (own === undefined || own.has(n)));
         const values: Record<string, unknown> = { engine: mod };
-        for (const n of this.engineNames) if (n in mod && !(n in globalThis && !this.untyped.has(n))) values[n] = mod[n];
-        this.setGlobalValues(values);
+        for (const n of this.globals.engineNames) if (n in mod && !(n in globalThis && !this.globals.untyped.has(n))) values[n] = mod[n];
+        setGlobalValues(values);
       } catch (e) {
         // A broken engine must not take the kernel down: cells run without its globals and the
         // first cell shows why.
@@ -162,44 +132,19 @@ export class TsInterpreter implements Interpreter {
     this.types.warm();
   }
 
-  private setGlobalValues(values: Readonly<Record<string, unknown>>): void {
-    for (const [name, value] of Object.entries(values)) {
-      Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
-    }
-  }
-
   /**
    * Makes `values` globals in every later cell. `types` optionally gives each a TypeScript type
    * (e.g. `typeof import('/abs/kernel/display/api').display`); names without one are typed from
    * the engine when it exports them, else `any`.
    */
   defineGlobals(values: Readonly<Record<string, unknown>>, types: Readonly<Record<string, string>> = {}): void {
-    if (typeof values !== 'object' || values === null) throw new TypeError('defineGlobals(values): values must be an object of name → value');
-    for (const name of Object.keys(values)) {
-      if (!/^[A-Za-z_$][\w$]*$/.test(name)) throw new TypeError(`defineGlobals(values): '${name}' is not a valid identifier`);
-      const t = types[name];
-      if (t !== undefined) this.definedTypes.set(name, t);
-      else if (!this.definedTypes.has(name)) this.untyped.add(name);
-    }
-    this.setGlobalValues(values);
+    this.globals.record(values, types);
+    setGlobalValues(values);
     if (this.ready) this.writeGlobalsDeclaration();
   }
 
   private writeGlobalsDeclaration(): void {
-    const lines: string[] = [];
-    const withEngine = this.engineModule !== undefined && this.engineModuleLoaded;
-    if (withEngine) lines.push(`import * as __engine from ${JSON.stringify(stripTsExtension(this.engineModule!))};`);
-    lines.push('declare global {');
-    const engineSet = new Set(this.engineNames);
-    if (withEngine) {
-      // A namespace alias, so `engine.X` names the engine's types as well as its values.
-      lines.push('  export import engine = __engine;');
-      for (const n of this.engineNames) if (!this.definedTypes.has(n) && n !== 'engine') lines.push(`  export import ${n} = __engine.${n};`);
-    }
-    for (const [n, t] of this.definedTypes) lines.push(`  var ${n}: ${t};`);
-    for (const n of this.untyped) if (!this.definedTypes.has(n) && !engineSet.has(n) && n !== 'engine' && !this.builtinGlobals.has(n)) lines.push(`  var ${n}: any;`);
-    lines.push('}', 'export {};', '');
-    this.types.setGlobalsDeclaration(lines.join('\n'));
+    this.types.setGlobalsDeclaration(this.globals.text(this.engineModule !== undefined && this.engineModuleLoaded ? this.engineModule : undefined));
   }
 
   /** The CellIO of the running (or most recent) cell, for display helpers defined as globals. */
@@ -218,7 +163,8 @@ export class TsInterpreter implements Interpreter {
     }
     const code = args.code;
     this.runs += 1;
-    const fileName = `cell-${this.runs}.ts`;
+    // The debugger's name for this source (kernel/debugger/cell-files.ts): breakpoints set on it bind here.
+    const fileName = cellPath(code);
     const cell = { executionCount: args.executionCount, code, fileName };
     let outcome: ExecuteOutcome;
     if (code.trim() === '') {
@@ -226,9 +172,18 @@ export class TsInterpreter implements Interpreter {
     } else {
       const sf = parseCell(code, this.types.nextCellFileName());
       const analysis = analyzeCell(code, sf);
-      const check = this.types.check(analysis);
+      let check: ReturnType<TypeService['check']>;
+      try {
+        check = this.types.check(analysis);
+      } catch (e) {
+        if (isCancellation(e)) return this.interruptedBeforeRun();
+        throw e;
+      }
+      // An interrupt that came while this cell was loading or being checked stops it here.
+      if (takeInterrupt()) return this.interruptedBeforeRun();
       if (check.diagnostics.length > 0) return diagnosticsOutcome(check.diagnostics, cell);
       if (!check.fast) this.types.commit(analysis, this.runs);
+      for (const n of analysis.names) if (VALUE_KINDS.has(n.kind)) this.userNames.add(n.name);
       const compiled = compileCell(
         analysis,
         RUNTIME_GLOBAL,
@@ -239,6 +194,7 @@ export class TsInterpreter implements Interpreter {
         true,
       );
       const ref = { ...cell, body: compiled.body };
+      this.cells.add(ref);
       try {
         const script = new vm.Script(compiled.js, { filename: fileName, lineOffset: -1, ...dynamicImportOption() });
         let value: unknown = script.runInThisContext({ breakOnSigint: true, displayErrors: false });
@@ -251,21 +207,31 @@ export class TsInterpreter implements Interpreter {
         const result = hasResult && value !== undefined && !args.silent ? this.format(value) : undefined;
         outcome = result ? { status: 'ok', result, userExpressions: {} } : { status: 'ok', userExpressions: {} };
       } catch (e) {
-        outcome = isInterrupt(e) ? interruptOutcome() : runtimeErrorOutcome(e, ref);
+        outcome = isInterrupt(e) ? interruptOutcome() : runtimeErrorOutcome(e, ref, this.cells);
       }
       if (!check.fast || !this.types.hasProgram()) this.scheduleWarm();
     }
     if (outcome.status === 'ok' && Object.keys(args.userExpressions).length > 0) {
-      return { ...outcome, userExpressions: this.evaluateUserExpressions(args.userExpressions) };
+      return { ...outcome, userExpressions: evaluateUserExpressions(args.userExpressions, this.format) };
     }
     return outcome;
+  }
+
+  private interruptedBeforeRun(): ExecuteOutcome {
+    clearInterrupt();
+    this.scheduleWarm();
+    return interruptOutcome();
   }
 
   private scheduleWarm(): void {
     if (this.warmTimer) clearTimeout(this.warmTimer);
     this.warmTimer = setTimeout(() => {
       this.warmTimer = undefined;
-      this.types.warm();
+      try {
+        this.types.warm();
+      } catch (e) {
+        if (!isCancellation(e)) throw e; // an interrupt while warming: warm again at the next cell
+      }
     }, 0);
     this.warmTimer.unref();
   }
@@ -277,23 +243,6 @@ export class TsInterpreter implements Interpreter {
         if (this.pendingReject === reject) this.pendingReject = undefined;
       });
     });
-  }
-
-  private evaluateUserExpressions(exprs: Readonly<Record<string, string>>): Record<string, UserExpressionResult> {
-    const out: Record<string, UserExpressionResult> = {};
-    for (const [key, expr] of Object.entries(exprs)) {
-      try {
-        const a = analyzeCell(`(${expr}\n)`);
-        const compiled = compileCell(a, RUNTIME_GLOBAL, undefined, true);
-        const value: unknown = new vm.Script(compiled.js, { filename: 'user-expression.ts', lineOffset: -1 }).runInThisContext({ breakOnSigint: true });
-        const b = this.format(value);
-        out[key] = { status: 'ok', data: b.data, metadata: b.metadata };
-      } catch (e) {
-        const err = e instanceof Error ? e : new Error(String(e));
-        out[key] = { status: 'error', ename: err.name, evalue: err.message, traceback: [`${err.name}: ${err.message}`] };
-      }
-    }
-    return out;
   }
 
   private reportAsync(what: string, err: unknown): void {
@@ -337,15 +286,6 @@ export class TsInterpreter implements Interpreter {
     this.router.uninstall();
     this.types.dispose();
   }
-}
-
-function isInterrupt(e: unknown): boolean {
-  return e instanceof InterruptSignal || (typeof e === 'object' && e !== null && (e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED');
-}
-
-function dynamicImportOption(): { importModuleDynamically?: vm.ScriptOptions['importModuleDynamically'] } {
-  const c = (vm as unknown as { constants?: { USE_MAIN_CONTEXT_DEFAULT_LOADER?: symbol } }).constants;
-  return c?.USE_MAIN_CONTEXT_DEFAULT_LOADER ? { importModuleDynamically: c.USE_MAIN_CONTEXT_DEFAULT_LOADER as never } : {};
 }
 
 export function createTsInterpreter(options?: TsInterpreterOptions): TsInterpreter {

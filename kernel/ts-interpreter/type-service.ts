@@ -12,6 +12,8 @@ import path from 'node:path';
 import type { CellAnalysis } from './cell-transform';
 import { fastCompletionsAt, fastQuickInfoAt, findIdentifierAt, type FastCompletions, type FastQuickInfo } from './fast-queries';
 import { historyFileText, inlineDeclarations, type HistoryEntry } from './history-declarations';
+import { interruptFlag } from './interrupt-flag';
+import { createServiceHost, type VirtualFile } from './service-host';
 
 const IGNORED_CODES = new Set([
   7016, // "Could not find a declaration file for module": untyped packages are `any`, not an error
@@ -19,12 +21,6 @@ const IGNORED_CODES = new Set([
 
 /** Type checking restarts from a fresh program after this many fast-path checks (bounds memory). */
 const FAST_CHECKS_PER_PROGRAM = 200;
-
-interface VirtualFile {
-  text: string;
-  version: number;
-}
-
 
 export interface TypeServiceOptions {
   readonly projectRoot: string;
@@ -41,7 +37,6 @@ export interface CheckResult {
 export class TypeService {
   readonly compilerOptions: ts.CompilerOptions;
   private readonly files = new Map<string, VirtualFile>();
-  private readonly diskCache = new Map<string, ts.IScriptSnapshot | null>();
   private readonly resolutionCache: ts.ModuleResolutionCache;
   private readonly ls: ts.LanguageService;
   private readonly dir: string;
@@ -54,8 +49,16 @@ export class TypeService {
   private resets = 0;
   private disposed = false;
   private fastCounter = 0;
+  /** While a cell is checked, an interrupt cancels the check (TypeScript polls this token). */
+  private cancellable = false;
+  private readonly cancellation: ts.CancellationToken = {
+    isCancellationRequested: () => this.cancellable && interruptFlag[0] !== 0,
+    throwIfCancellationRequested: () => {
+      if (this.cancellable && interruptFlag[0] !== 0) throw new ts.OperationCanceledException();
+    },
+  };
 
-  constructor(private readonly options: TypeServiceOptions) {
+  constructor(options: TypeServiceOptions) {
     this.dir = path.resolve(options.cwd);
     this.cellFile = path.join(this.dir, '.enginelab-cell.ts');
     this.globalsFile = path.join(this.dir, '.enginelab-globals.d.ts');
@@ -81,48 +84,10 @@ export class TypeService {
     this.setFile(this.globalsFile, 'export {};\n');
     this.setFile(this.historyFile, 'export {};\n');
     this.setFile(this.cellFile, 'export {};\n');
-    this.ls = ts.createLanguageService(this.createHost(), ts.createDocumentRegistry());
-  }
-
-  private createHost(): ts.LanguageServiceHost {
-    const projectRoot = this.options.projectRoot;
-    const anchor = path.join(projectRoot, '__enginelab_anchor__.ts');
-    const readDisk = (f: string): ts.IScriptSnapshot | undefined => {
-      let snap = this.diskCache.get(f);
-      if (snap === undefined) {
-        const text = ts.sys.readFile(f);
-        snap = text === undefined ? null : ts.ScriptSnapshot.fromString(text);
-        this.diskCache.set(f, snap);
-      }
-      return snap ?? undefined;
-    };
-    const host: ts.LanguageServiceHost & { getModuleResolutionCache(): ts.ModuleResolutionCache } = {
-      getScriptFileNames: () => [...this.files.keys()],
-      getScriptVersion: (f) => String(this.files.get(f)?.version ?? 0),
-      getScriptSnapshot: (f) => {
-        const v = this.files.get(f);
-        return v ? ts.ScriptSnapshot.fromString(v.text) : readDisk(f);
-      },
-      getCurrentDirectory: () => projectRoot,
-      getCompilationSettings: () => this.compilerOptions,
-      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
-      fileExists: (f) => this.files.has(f) || ts.sys.fileExists(f),
-      readFile: (f) => this.files.get(f)?.text ?? ts.sys.readFile(f),
-      readDirectory: ts.sys.readDirectory,
-      directoryExists: ts.sys.directoryExists,
-      getDirectories: ts.sys.getDirectories,
-      realpath: ts.sys.realpath,
-      getModuleResolutionCache: () => this.resolutionCache,
-      resolveModuleNameLiterals: (literals, containingFile, _redirect, opts) =>
-        literals.map((lit) => {
-          const first = ts.resolveModuleName(lit.text, containingFile, opts, host, this.resolutionCache);
-          if (first.resolvedModule) return first;
-          // Cells also see modules relative to the project root (notebooks may live elsewhere).
-          const second = ts.resolveModuleName(lit.text, anchor, opts, host, this.resolutionCache);
-          return second.resolvedModule ? second : first;
-        }),
-    };
-    return host;
+    this.ls = ts.createLanguageService(
+      createServiceHost({ projectRoot: options.projectRoot, files: this.files, compilerOptions: this.compilerOptions, resolutionCache: this.resolutionCache, cancellation: this.cancellation }),
+      ts.createDocumentRegistry(),
+    );
   }
 
   private setFile(name: string, text: string): void {
@@ -167,8 +132,17 @@ export class TypeService {
     this.setFile(this.globalsFile, text);
   }
 
-  /** Checks a cell; uses the fast path when it declares and imports nothing. */
+  /** Checks a cell; uses the fast path when it declares and imports nothing. An interrupt throws OperationCanceledException. */
   check(a: CellAnalysis): CheckResult {
+    this.cancellable = true;
+    try {
+      return this.checkCell(a);
+    } finally {
+      this.cancellable = false;
+    }
+  }
+
+  private checkCell(a: CellAnalysis): CheckResult {
     if (this.program && a.names.length === 0 && !a.hasImports && this.fastChecks < FAST_CHECKS_PER_PROGRAM) {
       this.fastChecks += 1;
       const sf = a.sourceFile as ts.SourceFile & { path?: string; resolvedPath?: string };
@@ -176,16 +150,16 @@ export class TypeService {
       sf.resolvedPath = sf.fileName;
       const internal = ts as unknown as { bindSourceFile(f: ts.SourceFile, o: ts.CompilerOptions): void };
       internal.bindSourceFile(sf, this.compilerOptions);
-      const checker = this.program.getTypeChecker() as ts.TypeChecker & { getDiagnostics(f: ts.SourceFile): ts.Diagnostic[] };
+      const checker = this.program.getTypeChecker() as ts.TypeChecker & { getDiagnostics(f: ts.SourceFile, ct?: ts.CancellationToken): ts.Diagnostic[] };
       const own = sf as unknown as { parseDiagnostics: ts.Diagnostic[]; bindDiagnostics: ts.Diagnostic[] };
-      const diagnostics = [...own.parseDiagnostics, ...own.bindDiagnostics, ...checker.getDiagnostics(sf)];
+      const diagnostics = [...own.parseDiagnostics, ...own.bindDiagnostics, ...checker.getDiagnostics(sf, this.cancellation)];
       return { diagnostics: this.filter(diagnostics, a.code.length), isValueImportAt: () => true, fast: true };
     }
     const exported = a.names.map((n) => n.name);
     this.setCell(a.code + (exported.length > 0 ? `\nexport { ${exported.join(', ')} };\n` : '\nexport {};\n'));
     const program = this.currentProgram();
     const sf = program.getSourceFile(this.cellFile)!;
-    const diagnostics = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)];
+    const diagnostics = [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf, this.cancellation)];
     const checker = program.getTypeChecker();
     const isValueImportAt = (pos: number): boolean => {
       const id = findIdentifierAt(sf, pos);
@@ -242,7 +216,6 @@ export class TypeService {
     return historyFileText(this.history);
   }
 
-
   /** Makes sure the next check finds a ready program (call when idle). */
   warm(): void {
     if (!this.disposed) this.currentProgram();
@@ -256,7 +229,6 @@ export class TypeService {
     this.setFile(this.cellFile, code + '\nexport {};\n');
     return f(this.cellFile);
   }
-
 
   /** A current program whose checker has not yet taken too many foreign files (bounds memory). */
   private ensureFreshProgram(): void {
@@ -278,7 +250,6 @@ export class TypeService {
     (ts as unknown as { bindSourceFile(f: ts.SourceFile, o: ts.CompilerOptions): void }).bindSourceFile(sf, this.compilerOptions);
     return sf;
   }
-
 
   /** Member or identifier completions from the current checker (see fast-queries.ts), or undefined. */
   fastCompletions(code: string, pos: number): FastCompletions | undefined {
@@ -313,7 +284,6 @@ export class TypeService {
     this.program = undefined;
   }
 }
-
 
 export function stripTsExtension(p: string): string {
   return p.replace(/\.(ts|mts|cts)$/, '');

@@ -55,9 +55,9 @@ describe('enginelab simulate', () => {
     expect(ja.total_output_tokens).toBe(jb.total_output_tokens);
   });
 
-  it('--json DIR writes vLLM’s default file name inside it, replacing an older result', async () => {
+  it('--json DIR writes vLLM’s default file name inside it, replacing an older result with --overwrite', async () => {
     const sub = mkdtempSync(join(dir, 'dir-'));
-    for (let i = 0; i < 2; i++) expect(await simulateCommand(['--serve', SERVE, '--bench', BENCH, `--json=${sub}`], capture())).toBe(0);
+    for (let i = 0; i < 2; i++) expect(await simulateCommand(['--serve', SERVE, '--bench', BENCH, `--json=${sub}`, ...(i > 0 ? ['--overwrite'] : [])], capture())).toBe(0);
     expect(readdirSync(sub)).toEqual(['vllm-infqps-concurrency8-DeepSeek-R1-0528-20260102-030405.json']);
   });
 

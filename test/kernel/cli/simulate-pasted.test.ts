@@ -21,9 +21,10 @@ function capture(): SimulateIo & { out: string[]; err: string[] } {
 const small = (s: string) => s.replace('--num-prompts 1280', '--num-prompts 32').replace('--max-concurrency 256', '--max-concurrency 16');
 
 describe('enginelab simulate with pasted lines', () => {
-  it.each([['FP8 async', REPORT_FP8_ASYNC], ['FP4 sync', REPORT_FP4_SYNC]])('%s: the whole paste as --serve and --bench; config equals simulateServe\'s', async (_n, text) => {
+  it.each([['FP8 async', REPORT_FP8_ASYNC], ['FP4 sync', REPORT_FP4_SYNC]])('%s: the whole paste as --serve and --bench; config equals simulateServe\'s', async (n, text) => {
     const io = capture();
-    const file = join(dir, 'r.json');
+    // One file per case: --json refuses to replace an existing file without --overwrite.
+    const file = join(dir, `r-${n.replace(' ', '-')}.json`);
     expect(await simulateCommand(['--serve', text, '--bench', small(text), '--set', 'era=report-2025-11-28', '--json', file], io)).toBe(0);
     const direct = simulateServe({ serve: text, bench: small(text), set: { era: 'report-2025-11-28' } });
     expect(io.out.join('')).toBe(direct.summary() + '\n');

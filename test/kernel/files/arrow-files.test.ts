@@ -36,7 +36,9 @@ describe('dump / load', () => {
     const nested = join(dir, 'a', 'b', 'trace.arrow');
     expect(dump(table, nested).numRows).toBe(3);
     expect(load(nested).numRows).toBe(3);
-    expect(() => dump(table, join(dir, 'c', 'd', 'x.arrow'), { mkdir: false })).toThrow(/ENOENT/);
+    // The error names the user's path and the missing directory, not the internal temp file.
+    const target = join(dir, 'c', 'd', 'x.arrow');
+    expect(() => dump(table, target, { mkdir: false })).toThrow(`cannot write ${target}: the directory ${join(dir, 'c', 'd')} does not exist`);
   });
 
   it('CSV round trip: header, one row per record, simulated times as integer µs columns', () => {
