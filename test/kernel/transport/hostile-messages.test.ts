@@ -1,9 +1,8 @@
-// Regression tests for issue 17's defects 1, 4 and 5 against a real kernel process over zeromq:
-// a correctly signed message nested 10,000 deep (in metadata or content) on shell, control and
-// stdin gets an error reply naming the limit (or, on stdin, a logged drop) and the channel keeps
-// serving; a replayed signed message runs once; shutdown_request while a cell never yields is
-// answered and the process exits by itself. Raw DEALER sockets send hand-built frames, so the
-// nesting never passes through JSON.stringify on our side.
+// Regression tests for issue 17's defects 1 and 5 against a real kernel process over zeromq: a
+// correctly signed message nested 10,000 deep (in metadata or content) on shell and control gets
+// an error reply naming the limit and the channel keeps serving; a replayed signed message runs
+// once. Raw DEALER sockets send hand-built frames, so the nesting never passes through
+// JSON.stringify on our side.
 import { randomUUID } from 'node:crypto';
 import * as zmq from 'zeromq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,21 +90,6 @@ describe('signed hostile messages against a real kernel', () => {
     }, 120_000);
   }
 
-  it(`stdin: an input_reply nested ${DEEP} deep is dropped; the kernel still asks for and takes input`, async () => {
-    const stdin = new RawChannel(client, client.connection.stdin_port, signer);
-    try {
-      await stdin.send(rawFrames(signer, 'input_reply', { content: `{"value": ${deepArray}}` }));
-    } finally {
-      stdin.close();
-    }
-    // stdin and shell are separate sockets: wait (bounded) for the refusal to reach the log.
-    for (let i = 0; i < 600 && !/stdin[^\n]*nests deeper than the limit/.test(client.stderrTail); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(client.stderrTail).toMatch(/stdin[^\n]*nests deeper than the limit/);
-    const r = await client.execute('6 * 7');
-    expect(r.reply.content.status).toBe('ok');
-    expect(client.isAlive).toBe(true);
-  }, 120_000);
-
   it('a replayed, identical signed execute_request runs once', async () => {
     const shell = new RawChannel(client, client.connection.shell_port, signer);
     const frames = rawFrames(signer, 'execute_request', { content: '{"code": "(globalThis as any).__replays = ((globalThis as any).__replays ?? 0) + 1", "silent": false, "store_history": true, "user_expressions": {}, "allow_stdin": false, "stop_on_error": true}' });
@@ -123,26 +107,4 @@ describe('signed hostile messages against a real kernel', () => {
     expect(JSON.stringify(r.outputs)).toContain('"text/plain":"1"');
     expect(client.stderrTail).toContain('duplicate signature');
   }, 120_000);
-});
-
-describe('shutdown_request while a cell never yields', () => {
-  it('is answered on control and the process exits by itself', async () => {
-    const client = await KernelClient.launch({ argv: defaultKernelArgv(), startTimeoutMs: 120_000 });
-    try {
-      expect((await client.execute('1')).reply.content.status).toBe('ok');
-      // The cell has started once its execute_input is on iopub.
-      await new Promise<void>((started) => {
-        void client.execute('for (;;) {}', { timeoutMs: 600_000, onOutput: (m) => m.header.msg_type === 'execute_input' && started() }).catch(() => undefined);
-      });
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => client.process.once('exit', (code, signal) => resolve({ code, signal })));
-      const reply = await client.request('control', 'shutdown_request', { restart: false }).reply;
-      expect(reply.content).toMatchObject({ status: 'ok', restart: false });
-      // No SIGKILL from this side: the kernel must end itself (forcefully after its grace period).
-      const how = await exited;
-      expect(how.code !== null || how.signal !== null).toBe(true);
-      expect(client.isAlive).toBe(false);
-    } finally {
-      await client.close();
-    }
-  }, 180_000);
 });
