@@ -8,13 +8,13 @@
  * on what matters to a console: whether Enter runs the cell or opens a new line.
  */
 import type { IsCompleteResult } from '../interpreter';
+import { incompleteWithIndent } from '../ts-interpreter/continuation-indent';
 
 const PAIRS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 /** After these (or at the start) a '/' begins a regular expression, not a division. */
 const REGEX_AFTER = /[(,=:[!&|?{};+\-*%<>~^]$/;
 /** Binary operators and separators that cannot end a statement (`x++`, `a!`, `T>` can). */
 const TRAILING_OPERATOR = /(?:(?<![+-])[+-]|[=*%&|^?:,.]|(?<![\w$)\]]\s*)\/|=>)\s*$/;
-const OPENERS = /[{([]\s*$|=>\s*$/;
 
 export function lexicalIsComplete(code: string): IsCompleteResult {
   if (code.trim() === '') return { status: 'complete' };
@@ -30,7 +30,7 @@ export function lexicalIsComplete(code: string): IsCompleteResult {
     }
     if (c === '/' && next === '*') {
       const end = code.indexOf('*/', i + 2);
-      if (end < 0) return incomplete(code);
+      if (end < 0) return incompleteWithIndent(code);
       i = end + 2;
       continue;
     }
@@ -61,7 +61,7 @@ export function lexicalIsComplete(code: string): IsCompleteResult {
           break;
         } else i++;
       }
-      if (!closed && stack[stack.length - 1] !== '${') return incomplete(code);
+      if (!closed && stack[stack.length - 1] !== '${') return incompleteWithIndent(code);
       lastSignificant = '`';
       continue;
     }
@@ -85,7 +85,7 @@ export function lexicalIsComplete(code: string): IsCompleteResult {
     if (!/\s/.test(c)) lastSignificant = c;
     i++;
   }
-  if (stack.length > 0 || TRAILING_OPERATOR.test(stripLineComment(code))) return incomplete(code);
+  if (stack.length > 0 || TRAILING_OPERATOR.test(stripLineComment(code))) return incompleteWithIndent(code);
   return { status: 'complete' };
 }
 
@@ -94,17 +94,4 @@ function stripLineComment(code: string): string {
   const last = lines[lines.length - 1]!;
   const at = last.indexOf('//');
   return at >= 0 && !/["'`]/.test(last.slice(0, at)) ? lines.slice(0, -1).concat(last.slice(0, at)).join('\n') : code;
-}
-
-function incomplete(code: string): IsCompleteResult {
-  const lines = code.split('\n');
-  let lastLine = '';
-  for (let i = lines.length - 1; i >= 0; i--) {
-    if (lines[i]!.trim() !== '') {
-      lastLine = lines[i]!;
-      break;
-    }
-  }
-  const base = /^\s*/.exec(lastLine)![0];
-  return { status: 'incomplete', indent: OPENERS.test(lastLine) ? base + '  ' : base };
 }

@@ -25,7 +25,7 @@ await runSocketThread(parentPort, workerData, ${JSON.stringify(root)});
 
 function newestSource(): number {
   let newest = 0;
-  for (const dir of [here, resolve(here, '../protocol'), resolve(here, '../socket-thread'), resolve(here, '../debugger')]) {
+  for (const dir of [here, resolve(here, '../protocol'), resolve(here, '../socket-thread'), resolve(here, '../debugger'), resolve(here, '../ts-interpreter')]) {
     for (const name of readdirSync(dir)) if (name.endsWith('.ts')) newest = Math.max(newest, statSync(join(dir, name)).mtimeMs);
   }
   return newest;

@@ -5,8 +5,8 @@
  */
 import ts from 'typescript';
 import type { IsCompleteResult } from '../interpreter';
+import { incompleteWithIndent } from './continuation-indent';
 
-const OPENERS = /[{([]\s*$|=>\s*$/;
 
 export function isCompleteCode(code: string): IsCompleteResult {
   if (code.trim() === '') return { status: 'complete' };
@@ -25,14 +25,5 @@ export function isCompleteCode(code: string): IsCompleteResult {
   };
   // An unterminated '…' or "…" string cannot continue on the next line.
   if (diags.some((d) => d.code === 1002) || !diags.every(atEnd)) return { status: 'invalid' };
-  const lines = code.split('\n');
-  let lastLine = '';
-  for (let i = lines.length - 1; i >= 0; i--) {
-    if (lines[i]!.trim() !== '') {
-      lastLine = lines[i]!;
-      break;
-    }
-  }
-  const base = /^\s*/.exec(lastLine)![0];
-  return { status: 'incomplete', indent: OPENERS.test(lastLine) ? base + '  ' : base };
+  return incompleteWithIndent(code);
 }
