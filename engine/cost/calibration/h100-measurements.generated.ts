@@ -44,6 +44,6 @@ export const H100_FITTED_CONSTANTS = {
  "samplerBaseSeconds": 0.0003548320342087679,
  "samplerPerTokenSeconds": 0.000018704223766893716,
  "fullGraphLaunchSeconds": 1.0368541797114427e-19,
- "eagerPerKernelSeconds": 0.000024171987413588454,
- "eagerLaunchOverlap": 0.96193309296552
+ "eagerPerKernelSeconds": 0.00002418002724566285,
+ "eagerLaunchOverlap": 0.9624620441146626
 };
