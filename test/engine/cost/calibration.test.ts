@@ -29,6 +29,20 @@ describe('H100 calibration', () => {
       expect(t.fitted.count, t.term).toBeGreaterThan(0);
       expect(t.heldBack.count, t.term).toBeGreaterThan(0);
     }
+    // Issue 13's bar, on both halves: the whole dense step within 10 %, MLA decode within 15 %.
+    const term = (name: string) => fit.terms.find((t) => t.term === name)!;
+    for (const name of ['dense step (one CUDA graph)', 'dense step (eager)']) {
+      expect(term(name).fitted.maxAbs, name).toBeLessThan(0.10);
+      expect(term(name).heldBack.maxAbs, name).toBeLessThan(0.10);
+    }
+    expect(term('decode attention mla').fitted.maxAbs).toBeLessThan(0.15);
+    expect(term('decode attention mla').heldBack.maxAbs).toBeLessThan(0.15);
+    // No constant leaves what it means: shares of a peak below 1, smooth-max sharpness at least 1.
+    for (const [k, v] of Object.entries(fit.constants)) {
+      if (/Efficiency(Fp8)?$|Overlap$/.test(k)) expect(v, k).toBeLessThanOrEqual(1);
+      if (/Sharpness$/.test(k)) expect(v, k).toBeGreaterThanOrEqual(1);
+      expect(v, k).toBeGreaterThan(0);
+    }
   }, 300_000);
 
   it('changing one measured point changes the fit of its term', () => {
