@@ -46,16 +46,18 @@ describe('H100 calibration', () => {
   }, 300_000);
 
   it('changing one measured point changes the fit of its term', () => {
-    const base = fitCalibration(H100_MEASUREMENTS, h100, ['gemm bf16']).constants;
-    const i = H100_MEASUREMENTS.gemm.findIndex((p) => p.dtype === 'bf16' && p.M === 1 && p.layer === 'gate_up_proj');
-    const gemm = H100_MEASUREMENTS.gemm.map((p, j) => (j === i ? { ...p, us: p.us * 3 } : p));
-    const moved = fitCalibration({ ...H100_MEASUREMENTS, gemm } as CalibrationMeasurements, h100, ['gemm bf16']).constants;
-    const names = ['memoryBandwidthEfficiency', 'gemmComputeEfficiency', 'gemmFixedSeconds', 'gemmMinRows', 'gemmSharpness'];
+    // Prefill attention: a small term (3 constants, 5 points a sweep), so the four fits stay quick.
+    const term = ['prefill attention'];
+    const pf = H100_MEASUREMENTS.prefillAttention;
+    const config = pf[0]!.config;
+    const at = (tokens: number) => pf.findIndex((p) => p.config === config && p.tokens === tokens);
+    const scaled = (idx: number) => ({ ...H100_MEASUREMENTS, prefillAttention: pf.map((p, j) => (j === idx ? { ...p, us: p.us * 3 } : p)) }) as CalibrationMeasurements;
+    const base = fitCalibration(H100_MEASUREMENTS, h100, term).constants;
+    const names = ['attentionComputeEfficiency', 'prefillAttentionHalfTokens', 'prefillAttentionFixedSeconds'];
+    // 512 tokens is the first of its sweep, so fitted; 1024 the second, so held back.
+    const moved = fitCalibration(scaled(at(512)), h100, term).constants;
     expect(names.some((k) => Math.abs(moved[k]! / base[k]! - 1) > 1e-3)).toBe(true);
-    // A held-back point does not move the fit.
-    const j = H100_MEASUREMENTS.gemm.findIndex((p) => p.dtype === 'bf16' && p.M === 2 && p.layer === 'gate_up_proj');
-    const gemm2 = H100_MEASUREMENTS.gemm.map((p, k) => (k === j ? { ...p, us: p.us * 3 } : p));
-    const same = fitCalibration({ ...H100_MEASUREMENTS, gemm: gemm2 } as CalibrationMeasurements, h100, ['gemm bf16']).constants;
+    const same = fitCalibration(scaled(at(1024)), h100, term).constants;
     for (const k of names) expect(same[k]).toBe(base[k]);
   }, 120_000);
 
