@@ -36,7 +36,7 @@ export function servingPoint(run: ServingRunLike): ServingPoint {
 }
 
 /**
- * Indices of the Pareto-optimal points (maximising both `x` and `y`), ordered by increasing x.
+ * Indices of the Pareto-optimal points (maximising both `x` and `y`), by increasing x (ties by index).
  * A point is dropped when another has x ≥ and y ≥ with one of them strictly greater; equal
  * points are all kept. Non-finite coordinates throw.
  */
@@ -56,5 +56,5 @@ export function paretoFront(points: readonly { readonly x: number; readonly y: n
       bestY = p.y;
     }
   }
-  return front.reverse();
+  return front.sort((a, b) => points[a]!.x - points[b]!.x || a - b);
 }
