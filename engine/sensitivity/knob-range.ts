@@ -82,9 +82,11 @@ export function knobAt(r: KnobRange, u: number): SettingValue {
   return r.low + u * (r.high - r.low);
 }
 
-/** A value as a short label (vectors joined by commas, numbers to 4 significant digits). */
+/** A value as a short label: vectors joined by commas, numbers to 4 significant digits, very large or small ones as `6e9`, `1.5e-5`. */
 export function formatKnobValue(v: SettingValue): string {
   if (Array.isArray(v)) return v.map((x) => formatKnobValue(x)).join(',');
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4)));
-  return String(v);
+  if (typeof v !== 'number') return String(v);
+  const r = Number(v.toPrecision(4));
+  if (r !== 0 && (Math.abs(r) >= 1e5 || Math.abs(r) < 1e-3)) return r.toExponential().replace('e+', 'e');
+  return String(r);
 }

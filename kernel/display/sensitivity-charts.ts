@@ -40,16 +40,21 @@ export function tornadoFigure(input: SensitivityResult | readonly SensitivityRow
   const rows = all.slice(0, max);
   const base = rows[0]!.metricBase;
   const name = options.metricName ?? 'metric';
-  const y = rows.map((r) => r.knob);
+  // Each row's range goes in its tick label and its two metric values in a column on the right,
+  // so labels never overlap however short or one-sided the bars are.
+  const y = rows.map((r) => `${r.knob} (${formatKnobValue(r.low)} … ${formatKnobValue(r.high)})`);
   const end = (which: 'low' | 'high', colour: string) => ({
     type: 'bar', orientation: 'h', name: `${which} end of the range`, y,
     base: rows.map(() => base), x: rows.map((r) => (which === 'low' ? r.metricLow : r.metricHigh) - base),
     marker: { color: colour }, opacity: 0.85,
-    text: rows.map((r) => `${formatKnobValue(which === 'low' ? r.low : r.high)} → ${(which === 'low' ? r.metricLow : r.metricHigh).toFixed(3)}`),
-    textposition: 'outside', cliponaxis: false,
-    customdata: rows.map((r) => r.swing),
-    hovertemplate: `%{y} at its ${which} end: %{text}<br>swing %{customdata:.3f}<extra></extra>`,
+    customdata: rows.map((r) => [formatKnobValue(which === 'low' ? r.low : r.high), which === 'low' ? r.metricLow : r.metricHigh, r.swing]),
+    hovertemplate: `%{y}<br>at ${which} end %{customdata[0]}: %{customdata[1]:.3f}<br>swing %{customdata[2]:.3f}<extra></extra>`,
   });
+  const annotations = rows.map((r, i) => ({
+    xref: 'paper', x: 1.01, xanchor: 'left', y: y[i], yref: 'y', showarrow: false, font: { size: 11 },
+    text: `${r.metricLow.toFixed(3)} / ${r.metricHigh.toFixed(3)}`,
+  }));
+  annotations.push({ xref: 'paper', x: 1.01, xanchor: 'left', y: 1, yref: 'paper', showarrow: false, font: { size: 11 }, text: '<b>low / high</b>' } as never);
   const values = rows.flatMap((r) => [r.metricLow, r.metricHigh, r.metricBase]).concat(options.threshold ?? base);
   const lo = Math.min(...values), hi = Math.max(...values), pad = Math.max((hi - lo) * 0.25, 1e-3 * Math.abs(base) + 1e-9);
   const shapes: Record<string, unknown>[] = [{ type: 'line', x0: base, x1: base, yref: 'paper', y0: 0, y1: 1, line: { color: '#555', width: 1.5 } }];
@@ -58,10 +63,10 @@ export function tornadoFigure(input: SensitivityResult | readonly SensitivityRow
     data: [end('low', LOW_COLOUR), end('high', HIGH_COLOUR)],
     layout: {
       title: { text: options.title ?? `Sensitivity of ${name} (base ${base.toFixed(3)})` },
-      barmode: 'overlay', height: Math.max(260, 90 + 30 * rows.length), margin: { l: 230, r: 40, t: 50, b: 50 },
+      barmode: 'overlay', height: Math.max(260, 90 + 30 * rows.length), margin: { l: 230, r: 120, t: 50, b: 50 },
       xaxis: { title: { text: name }, range: [lo - pad, hi + pad], zeroline: false },
       yaxis: { autorange: 'reversed', automargin: true, type: 'category' },
-      legend: { orientation: 'h', y: -0.12 }, shapes,
+      legend: { orientation: 'h', y: -0.12 }, shapes, annotations,
     },
   };
 }

@@ -5,7 +5,7 @@ import { DEFAULT_COST_CONSTANTS, type CostConstants } from '../../../engine/cost
 import { costConstantProvenance } from '../../../engine/cost/cost-provenance';
 import { resolveSettings } from '../../../engine/serve-sim/serve-settings';
 import { assumedRange, assumedRanges, NOT_ASSUMED, SIMULATION_ASSUMED_RANGES } from '../../../engine/sensitivity/assumed-ranges';
-import { checkKnobRange, knobAt, knobEnds, type KnobRange } from '../../../engine/sensitivity/knob-range';
+import { checkKnobRange, formatKnobValue, knobAt, knobEnds, type KnobRange } from '../../../engine/sensitivity/knob-range';
 
 const ranges = assumedRanges();
 const byName = new Map(ranges.map((r) => [r.name, r]));
@@ -82,5 +82,10 @@ describe('assumed ranges', () => {
     expect(v).toHaveLength(3);
     expect(v[0]).toBeCloseTo((0.5 + 0.762) / 2, 10);
     expect(() => knobAt(lin, 1)).toThrow(/\[0, 1\)/);
+  });
+
+  it('formats knob values for labels', () => {
+    expect([6e9, 1.5e-5, 0.25, 0, 12, false].map((v) => formatKnobValue(v))).toEqual(['6e9', '1.5e-5', '0.25', '0', '12', 'false']);
+    expect(formatKnobValue([0.762, 0.616, 0.5131])).toBe('0.762,0.616,0.5131');
   });
 });

@@ -17,23 +17,24 @@ describe('tornadoFigure', () => {
     const fig = checkFigure(tornadoFigure(rows, { metricName: 'async ÷ sync', threshold: 1 }));
     const [low, high] = fig.data as Trace[];
     expect(fig.data).toHaveLength(2);
-    expect(low!.y).toEqual(['uniformQueryLenSplit', 'acceptanceDispersion', 'hostSyncSeconds']);
+    expect(low!.y).toEqual(['uniformQueryLenSplit (false … true)', 'acceptanceDispersion (0 … 0.25)', 'hostSyncSeconds (2e-5 … 8e-5)']);
     expect(low!.base).toEqual([0.93, 0.93, 0.93]);
     expect(low!.x[0]).toBeCloseTo(1.017 - 0.93, 12);
     expect(high!.x[1]).toBeCloseTo(0.907 - 0.93, 12);
-    expect(low!.text[0]).toBe('false → 1.017');
-    expect(high!.text[1]).toBe('0.25 → 0.907');
-    expect(fig.layout!.yaxis.autorange).toBe('reversed');
-    const lines = fig.layout!.shapes as Trace[];
+    const notes = (fig.layout as Trace).annotations as Trace[];
+    expect(notes.slice(0, 3).map((a) => a.text)).toEqual(['1.017 / 0.930', '0.978 / 0.907', '0.929 / 0.931']);
+    expect(notes[1]!.y).toBe(low!.y[1]);
+    expect((fig.layout as Trace).yaxis.autorange).toBe('reversed');
+    const lines = (fig.layout as Trace).shapes as Trace[];
     expect(lines.map((s) => s.x0)).toEqual([0.93, 1]);
-    const [lo, hi] = fig.layout!.xaxis.range as number[];
+    const [lo, hi] = (fig.layout as Trace).xaxis.range as number[];
     expect(lo!).toBeLessThan(0.907);
     expect(hi!).toBeGreaterThan(1.017);
   });
 
   it('accepts a sensitivity result, keeps only maxRows, and refuses rows without metrics', () => {
     const fig = tornadoFigure({ metricBase: 0.93, holdsAtBase: null, rows, flips: [], numEvaluations: 7 }, { maxRows: 2 });
-    expect((fig.data[0] as Trace).y).toEqual(['uniformQueryLenSplit', 'acceptanceDispersion']);
+    expect((fig.data[0] as Trace).y).toEqual(['uniformQueryLenSplit (false … true)', 'acceptanceDispersion (0 … 0.25)']);
     expect(() => tornadoFigure([])).toThrow(/non-empty/);
     expect(() => tornadoFigure([{ knob: 'x' } as never])).toThrow(/rows\[0\]/);
   });
@@ -59,8 +60,8 @@ describe('paretoFrontFigure', () => {
     expect(traces[1]!.showlegend).toBe(false);
     expect(traces[2]!.x).toEqual([90, 130]);
     expect(traces[0]!.line.color).not.toBe(traces[2]!.line.color);
-    expect(fig.layout!.xaxis.title.text).toMatch(/per user/);
-    expect(fig.layout!.yaxis.title.text).toMatch(/per GPU/);
+    expect((fig.layout as Trace).xaxis.title.text).toMatch(/per user/);
+    expect((fig.layout as Trace).yaxis.title.text).toMatch(/per GPU/);
   });
 
   it('takes other columns, and names a missing one', () => {
