@@ -50,11 +50,11 @@ export function tornadoFigure(input: SensitivityResult | readonly SensitivityRow
     customdata: rows.map((r) => [formatKnobValue(which === 'low' ? r.low : r.high), which === 'low' ? r.metricLow : r.metricHigh, r.swing]),
     hovertemplate: `%{y}<br>at ${which} end %{customdata[0]}: %{customdata[1]:.3f}<br>swing %{customdata[2]:.3f}<extra></extra>`,
   });
-  const annotations = rows.map((r, i) => ({
+  const annotations: Record<string, unknown>[] = rows.map((r, i) => ({
     xref: 'paper', x: 1.01, xanchor: 'left', y: y[i], yref: 'y', showarrow: false, font: { size: 11 },
     text: `${r.metricLow.toFixed(3)} / ${r.metricHigh.toFixed(3)}`,
   }));
-  annotations.push({ xref: 'paper', x: 1.01, xanchor: 'left', y: 1, yref: 'paper', yanchor: 'bottom', showarrow: false, font: { size: 11 }, text: '<b>low / high</b>' } as never);
+  annotations.push({ xref: 'paper', x: 1.01, xanchor: 'left', y: 1, yref: 'paper', yanchor: 'bottom', showarrow: false, font: { size: 11 }, text: '<b>low / high</b>' });
   const values = rows.flatMap((r) => [r.metricLow, r.metricHigh, r.metricBase]).concat(options.threshold ?? base);
   const lo = Math.min(...values), hi = Math.max(...values), pad = Math.max((hi - lo) * 0.25, 1e-3 * Math.abs(base) + 1e-9);
   const shapes: Record<string, unknown>[] = [{ type: 'line', x0: base, x1: base, yref: 'paper', y0: 0, y1: 1, line: { color: '#555', width: 1.5 } }];
