@@ -18,3 +18,4 @@ export * from './serve-sim/index';
 export * from './model/index';
 export * from './runner/index';
 export * as testing from './testing/index';
+export * from './sensitivity/index';
