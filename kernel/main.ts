@@ -18,6 +18,7 @@ import { parseArgs, UsageError } from './cli/args';
 import { format as plainFormat } from './display/format';
 import { ensureTsx } from './ts-interpreter/tsx-loader';
 import { traceStartup } from './ts-interpreter/startup-trace';
+import { obtainGc } from './core/memory-hygiene';
 
 const USAGE = `usage: enginelab <command>
   kernel -f CONNECTION_FILE        run the Jupyter kernel
@@ -121,7 +122,12 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
         (cellRequire('./native/install-native-runner') as typeof import('./native/install-native-runner'))
           .installNativeSparseMla(cellRequire('../engine/index') as typeof import('../engine/index'));
         await pause();
-      }).then(() => traceStartup('full type checker ready'));
+      }).then(() => {
+        // The warm-up leaves superseded programs and the early checker's library behind: collect
+        // them now, while idle, so the idle kernel's resident memory is its live memory.
+        obtainGc()?.();
+        traceStartup('full type checker ready');
+      });
     },
   });
   return undefined;

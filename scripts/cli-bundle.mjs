@@ -26,6 +26,7 @@ export function projectRoot() {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..');
 }
 
+/** The bundle's folder: inside the checkout, so its npm imports find node_modules by walking up. */
 export function bundleDir(root = projectRoot()) {
   return process.env.ENGINELAB_BUNDLE_DIR ? resolve(process.env.ENGINELAB_BUNDLE_DIR) : join(root, 'dist', 'cli');
 }
@@ -101,32 +102,42 @@ function requireCommonJs(names) {
 
 /** Bundles the sources under `root` into `dir` (atomically: a running start never sees half a bundle). */
 export async function buildBundle(root = projectRoot(), dir = bundleDir(root)) {
+  if (!dir.startsWith(root + sep)) throw new Error(`the bundle folder ${dir} must lie inside ${root} (its npm imports resolve from there)`);
   const esbuild = await import('esbuild');
   const tmp = `${dir}.${process.pid}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
-  const result = await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: { main: join(root, ENTRY) },
-    bundle: true,
-    splitting: true, // subcommands' dynamic imports become chunks: `simulate` never loads the kernel
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    outdir: tmp,
-    outExtension: { '.js': '.mjs' },
-    sourcemap: 'linked',
-    metafile: true,
-    logLevel: 'silent',
-    plugins: [ownImportMetaUrl(root), requireCommonJs(['typescript'])],
-  });
+  const started = Date.now();
+  let result;
+  try {
+    result = await esbuild.build({
+      absWorkingDir: root,
+      entryPoints: { main: join(root, ENTRY) },
+      bundle: true,
+      splitting: true, // subcommands' dynamic imports become chunks: `simulate` never loads the kernel
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      outdir: tmp,
+      outExtension: { '.js': '.mjs' },
+      sourcemap: 'linked',
+      metafile: true,
+      logLevel: 'silent',
+      plugins: [ownImportMetaUrl(root), requireCommonJs(['typescript'])],
+    });
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
   const inputs = {};
   for (const rel of [...Object.keys(result.metafile.inputs), ...EXTRA_INPUTS]) {
     if (/^[\w-]+:/.test(rel)) continue; // a plugin's virtual module (namespace:path)
     const path = resolve(root, rel);
     if (!path.startsWith(root + sep) || path.includes(`${sep}node_modules${sep}`)) continue;
     const st = statSync(path);
-    inputs[relative(root, path)] = { size: st.size, mtimeMs: st.mtimeMs, sha256: sha256(path) };
+    // A source saved while esbuild ran may differ from what it read: record it as changed.
+    const sha = st.mtimeMs >= started - 1000 ? 'changed-during-build' : sha256(path);
+    inputs[relative(root, path)] = { size: st.size, mtimeMs: sha === 'changed-during-build' ? 0 : st.mtimeMs, sha256: sha };
   }
   writeFileSync(join(tmp, 'bundle.json'), JSON.stringify({ format: BUNDLE_FORMAT, root, entry: 'main.mjs', inputs }, null, 1));
   mkdirSync(dirname(dir), { recursive: true });

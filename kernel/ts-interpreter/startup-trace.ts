@@ -10,7 +10,8 @@ const enabled = process.env.ENGINELAB_TRACE_STARTUP !== undefined && process.env
 export function traceStartup(what: string): void {
   if (!enabled) return;
   try {
-    writeSync(2, `startup ${what} ${performance.now().toFixed(0)} ms\n`);
+    const m = process.memoryUsage();
+    writeSync(2, `startup ${what} ${performance.now().toFixed(0)} ms (rss ${(m.rss / 1e6).toFixed(0)} MB, heap ${(m.heapUsed / 1e6).toFixed(0)} MB)\n`);
   } catch {
     // stderr closed: nothing to trace to
   }
