@@ -112,7 +112,9 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
       const real = (await interpreter.get()) as import('./ts-interpreter/index').TsInterpreter;
       traceStartup('interpreter loaded (TypeScript)');
       void real.prepareInBackground(async () => {
-        await pause();
+        // A frontend sends its first cell right after kernel_info_reply: leave it time to arrive,
+        // so it runs on the early check instead of waiting behind the first heavy step.
+        await pause(FIRST_CELL_GRACE_MS);
         await ensureTsx();
         await loadShared();
         traceStartup('display modules and engine loaded');
@@ -133,9 +135,11 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
   return undefined;
 }
 
+const FIRST_CELL_GRACE_MS = 300;
+
 /** Lets requests that arrived during a step of the warm-up be served before the next step. */
-function pause(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 20));
+function pause(ms = 20): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function installCommand(argv: readonly string[]): Promise<number> {
