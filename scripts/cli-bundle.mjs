@@ -136,7 +136,7 @@ export async function buildBundle(root = projectRoot(), dir = bundleDir(root)) {
     if (!path.startsWith(root + sep) || path.includes(`${sep}node_modules${sep}`)) continue;
     const st = statSync(path);
     // A source saved while esbuild ran may differ from what it read: record it as changed.
-    const sha = st.mtimeMs >= started - 1000 ? 'changed-during-build' : sha256(path);
+    const sha = st.mtimeMs >= started ? 'changed-during-build' : sha256(path);
     inputs[relative(root, path)] = { size: st.size, mtimeMs: sha === 'changed-during-build' ? 0 : st.mtimeMs, sha256: sha };
   }
   writeFileSync(join(tmp, 'bundle.json'), JSON.stringify({ format: BUNDLE_FORMAT, root, entry: 'main.mjs', inputs }, null, 1));

@@ -11,7 +11,7 @@ export function traceStartup(what: string): void {
   if (!enabled) return;
   try {
     const m = process.memoryUsage();
-    writeSync(2, `startup ${what} ${performance.now().toFixed(0)} ms (rss ${(m.rss / 1e6).toFixed(0)} MB, heap ${(m.heapUsed / 1e6).toFixed(0)} MB)\n`);
+    writeSync(2, `startup ${what} ${performance.now().toFixed(0)} ms (rss ${(m.rss / 1e6).toFixed(0)} MB, heap ${(m.heapUsed / 1e6).toFixed(0)} of ${(m.heapTotal / 1e6).toFixed(0)} MB, external ${(m.external / 1e6).toFixed(0)} MB)\n`);
   } catch {
     // stderr closed: nothing to trace to
   }
