@@ -11,7 +11,7 @@
 // a missing file, or another root makes the bundle stale, and bin/enginelab.mjs runs the sources
 // through tsx instead (saying why under ENGINELAB_TRACE_STARTUP). The bundle lives in dist/cli/
 // of this checkout (gitignored; worktrees share node_modules and build/, never dist/), or in
-// $ENGINELAB_BUNDLE_DIR.
+// $ENGINELAB_BUNDLE_DIR, which must lie inside dist/ too.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -102,7 +102,8 @@ function requireCommonJs(names) {
 
 /** Bundles the sources under `root` into `dir` (atomically: a running start never sees half a bundle). */
 export async function buildBundle(root = projectRoot(), dir = bundleDir(root)) {
-  if (!dir.startsWith(root + sep)) throw new Error(`the bundle folder ${dir} must lie inside ${root} (its npm imports resolve from there)`);
+  // Inside the checkout's dist/: its npm imports resolve from there up, and the debugger hides dist/ frames.
+  if (!dir.startsWith(join(root, 'dist') + sep)) throw new Error(`the bundle folder ${dir} must lie inside ${join(root, 'dist')}`);
   const esbuild = await import('esbuild');
   const tmp = `${dir}.${process.pid}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
