@@ -19,6 +19,7 @@ import { format as plainFormat } from './display/format';
 import { ensureTsx } from './ts-interpreter/tsx-loader';
 import { traceStartup } from './ts-interpreter/startup-trace';
 import { obtainGc } from './core/memory-hygiene';
+import { logToStderr } from './transport/transport';
 
 const USAGE = `usage: enginelab <command>
   kernel -f CONNECTION_FILE        run the Jupyter kernel
@@ -129,7 +130,7 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
         // them now, while idle, so the idle kernel's resident memory is its live memory.
         obtainGc()?.();
         traceStartup('full type checker ready');
-      });
+      }, (e: unknown) => logToStderr(`warming up the interpreter failed: ${e instanceof Error ? e.message : String(e)}`));
     },
   });
   return undefined;

@@ -52,8 +52,12 @@ export class WarmUpGate {
           this.early = undefined;
         }
         for (const cell of this.earlyCells.splice(0)) {
-          const messages = fullCheck(cell.code).map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' '));
-          if (messages.length > 0) cell.io.stream('stderr', lateErrorsText(cell.executionCount, messages));
+          try {
+            const messages = fullCheck(cell.code).map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' '));
+            if (messages.length > 0) cell.io.stream('stderr', lateErrorsText(cell.executionCount, messages));
+          } catch {
+            // an interrupt cancelled the check, or the cell's request is gone: nothing to add
+          }
         }
       }
     })();
