@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createTsInterpreter, type TsInterpreter } from '../../../kernel/ts-interpreter/index';
 import { EarlyChecker } from '../../../kernel/ts-interpreter/early-check';
 import { analyzeCell, parseCell } from '../../../kernel/ts-interpreter/cell-transform';
+import { WarmUpGate } from '../../../kernel/ts-interpreter/warm-up-gate';
+import ts from 'typescript';
 import { plain, recordingIO, run } from './helpers';
 
 const made: TsInterpreter[] = [];
@@ -113,5 +115,26 @@ describe('a cell while the kernel warms up', () => {
     release();
     await warm;
     expect(plain(await run(interp, '2 * 21'))).toBe('42');
+  }, 60_000);
+});
+
+describe('the late full check of early cells', () => {
+  it('writes what the full checker finds in a cell that already ran early to that cell\'s stderr', async () => {
+    const gate = new WarmUpGate(createTsInterpreterOptions());
+    const io = recordingIO();
+    const checked: string[] = [];
+    const warm = gate.start(async () => undefined, () => undefined, (code) => {
+      checked.push(code);
+      const file = ts.createSourceFile('cell.ts', code, ts.ScriptTarget.ES2022);
+      return [{ category: ts.DiagnosticCategory.Error, code: 2345, file, start: 0, length: 1, messageText: 'an error only the full program sees' }];
+    });
+    expect(gate.admit(analysis('1 + 1'), 7, io)).toBe(true);
+    expect(gate.admit(analysis('(1).toFixed("x")'), 8, recordingIO())).toBe(false);
+    await warm;
+    expect(checked).toEqual(['1 + 1']);
+    expect(io.text('stderr')).toContain('the full type check of cell [7], which ran while the type checker was warming up, found:');
+    expect(io.text('stderr')).toContain('an error only the full program sees');
+    expect(gate.warming).toBe(false);
+    expect(gate.admit(analysis('2 + 2'), 9, recordingIO())).toBe(false); // warm: every cell takes the full path
   }, 60_000);
 });
