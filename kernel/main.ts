@@ -7,13 +7,19 @@
  *   install [--user | --sys-prefix | --prefix DIR] [--name NAME]
  *   run NOTEBOOK.ipynb|DIR [--out DIR] [--html] [--allow-errors] [--summary] [--timeout SECONDS]
  * Heavy modules (the engine, TypeScript, display libraries) load after the sockets are up, so
- * kernel_info_reply comes quickly.
+ * kernel_info_reply comes quickly; after TypeScript, the rest loads in the background while a
+ * first cell that needs none of it may already run (ts-interpreter/early-check.ts).
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { DisplayBundle } from './display/mime';
 import type { InterpreterInfo } from './interpreter';
 import { parseArgs, UsageError } from './cli/args';
+import { format as plainFormat } from './display/format';
+import { ensureTsx } from './ts-interpreter/tsx-loader';
+import { traceStartup } from './ts-interpreter/startup-trace';
+import { obtainGc } from './core/memory-hygiene';
+import { logToStderr } from './transport/transport';
 
 const USAGE = `usage: enginelab <command>
   kernel -f CONNECTION_FILE        run the Jupyter kernel
@@ -69,19 +75,22 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
   let formatValue: ((value: unknown) => DisplayBundle) | undefined;
   const displayFormat = (): ((value: unknown) => DisplayBundle) => {
     if (formatValue === undefined) {
+      void ensureTsx();
       const { format } = cellRequire('./display/format') as typeof import('./display/format');
       const formatters = (cellRequire('./display/index') as typeof import('./display/index')).richFormatters();
       formatValue = (value) => format(value, formatters);
     }
     return formatValue;
   };
+  // Every rich formatter tests for an object, so a primitive (a first cell's `1 + 1`) is shown
+  // the same without them, and without loading the display modules (and the engine) first.
+  const formatCellValue = (value: unknown): DisplayBundle =>
+    formatValue === undefined && value !== null && typeof value !== 'object' && typeof value !== 'function' ? plainFormat(value) : displayFormat()(value);
   const interpreter = new LazyInterpreter(async () => {
+    traceStartup('loading the interpreter');
     const { createTsInterpreter } = await import('./ts-interpreter/index');
-    const real = createTsInterpreter({ handleSigint: false, catchAsyncErrors: false, format: displayFormat(), engineGlobals: ENGINE_TOP_LEVEL_NAMES });
-    // Native AVX2 sparse-MLA kernels for the engine instance that cells use (the CommonJS one);
-    // missing or stale builds leave the WebAssembly kernels in place with one line on stderr.
-    (cellRequire('./native/install-native-runner') as typeof import('./native/install-native-runner'))
-      .installNativeSparseMla(cellRequire('../engine/index') as typeof import('../engine/index'));
+    traceStartup('interpreter module loaded');
+    const real = createTsInterpreter({ handleSigint: false, catchAsyncErrors: false, format: formatCellValue, engineGlobals: ENGINE_TOP_LEVEL_NAMES });
     const defineGlobals = real.defineGlobals.bind(real);
     real.defineGlobals = (values) => defineGlobals(values, types);
     return real;
@@ -98,12 +107,40 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
     },
     loadFormatter: async () => displayFormat(),
     defineGlobals: (values) => interpreter.defineGlobals(values),
-    warmUp: async () => {
-      const real = await interpreter.get();
-      (real as { prepare?: () => void }).prepare?.();
+    // TypeScript loads first (every cell needs it); the rest in the background, one step at a
+    // time, so a request that arrives meanwhile is served between steps.
+    warmUp: async (loadShared) => {
+      const real = (await interpreter.get()) as import('./ts-interpreter/index').TsInterpreter;
+      traceStartup('interpreter loaded (TypeScript)');
+      void real.prepareInBackground(async () => {
+        // A frontend sends its first cell right after kernel_info_reply: leave it time to arrive,
+        // so it runs on the early check instead of waiting behind the first heavy step.
+        await pause(FIRST_CELL_GRACE_MS);
+        await ensureTsx();
+        await loadShared();
+        traceStartup('display modules and engine loaded');
+        await pause();
+        // Native AVX2 sparse-MLA kernels for the engine instance that cells use (the CommonJS one);
+        // missing or stale builds leave the WebAssembly kernels in place with one line on stderr.
+        (cellRequire('./native/install-native-runner') as typeof import('./native/install-native-runner'))
+          .installNativeSparseMla(cellRequire('../engine/index') as typeof import('../engine/index'));
+        await pause();
+      }).then(() => {
+        // The warm-up leaves superseded programs and the early checker's library behind: collect
+        // them now, while idle, so the idle kernel's resident memory is its live memory.
+        obtainGc()?.();
+        traceStartup('full type checker ready');
+      }, (e: unknown) => logToStderr(`warming up the interpreter failed: ${e instanceof Error ? e.message : String(e)}`));
     },
   });
   return undefined;
+}
+
+const FIRST_CELL_GRACE_MS = 300;
+
+/** Lets requests that arrived during a step of the warm-up be served before the next step. */
+function pause(ms = 20): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function installCommand(argv: readonly string[]): Promise<number> {

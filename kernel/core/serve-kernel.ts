@@ -27,8 +27,13 @@ export interface ServeKernelOptions {
   readonly loadFormatter: () => Promise<(value: unknown) => DisplayBundle>;
   /** Installs the globals; defaults to `interpreter.defineGlobals` (main.ts adds TypeScript types). */
   readonly defineGlobals?: (values: Record<string, unknown>) => void;
-  /** Heavy loading done after the globals, before the first cell (e.g. TypeScript, the engine). */
-  readonly warmUp?: () => Promise<void>;
+  /**
+   * Heavy loading (e.g. TypeScript, the engine). It is handed `loadShared` (the globals and the
+   * formatter, which load the display modules and the engine) to run when it sees fit; the
+   * first request that needs the interpreter waits until warmUp resolves, not for `loadShared`.
+   * Without warmUp, `loadShared` runs before the first such request.
+   */
+  readonly warmUp?: (loadShared: () => Promise<void>) => Promise<void>;
   readonly exit?: (code: number) => void;
 }
 
@@ -48,9 +53,12 @@ export async function serveKernel(options: ServeKernelOptions): Promise<KernelCo
     transport,
     session,
     prepare: async () => {
-      const [globals, format] = await Promise.all([options.loadGlobals?.({ currentIO: () => core.currentIO() }) ?? {}, options.loadFormatter()]);
-      define({ ...globals, ...createCellGlobals({ currentIO: () => core.currentIO(), format, comms: core.comms }) });
-      await options.warmUp?.();
+      const loadShared = async (): Promise<void> => {
+        const [globals, format] = await Promise.all([options.loadGlobals?.({ currentIO: () => core.currentIO() }) ?? {}, options.loadFormatter()]);
+        define({ ...globals, ...createCellGlobals({ currentIO: () => core.currentIO(), format, comms: core.comms }) });
+      };
+      if (options.warmUp) await options.warmUp(loadShared);
+      else await loadShared();
     },
     onShutdown: () => exit(0),
     afterRequest: kernelMemoryHygiene(),

@@ -40,7 +40,7 @@ export interface DapEvent {
 
 export interface DebugAdapterOptions {
   readonly cdp: CdpConnection;
-  /** Repository root: its engine/ sources are the kernel sources; kernel/ frames stay hidden. */
+  /** Repository root: its engine/ sources are the kernel sources; kernel/ (and dist/, the bundled kernel) frames stay hidden. */
   readonly projectRoot: string;
   readonly emit: (event: DapEvent) => void;
 }
@@ -154,7 +154,7 @@ export class DebugAdapter {
       this.scripts.clear();
       await this.cdp.post('Debugger.enable');
       // Steps never stop in the interpreter, Node's internals or dependencies.
-      await this.cdp.post('Debugger.setBlackboxPatterns', { patterns: ['^node:', '/node_modules/', `^file://${escapeRegExp(this.root)}/kernel/`] });
+      await this.cdp.post('Debugger.setBlackboxPatterns', { patterns: ['^node:', '/node_modules/', `^file://${escapeRegExp(this.root)}/(kernel|dist)/`] });
       this.attached = true;
       await this.breakpoints.placeAll();
     }
@@ -206,7 +206,8 @@ export class DebugAdapter {
   }
 
   private onPaused(p: { callFrames: CallFrame[]; reason: string; hitBreakpoints?: string[] }): void {
-    const hidden = (path: string) => path.startsWith(this.root + sep + 'kernel' + sep) || path.includes(`${sep}node_modules${sep}`);
+    // dist/ holds the kernel itself when it runs from the install-time bundle (scripts/cli-bundle.mjs).
+    const hidden = (path: string) => path.startsWith(this.root + sep + 'kernel' + sep) || path.startsWith(this.root + sep + 'dist' + sep) || path.includes(`${sep}node_modules${sep}`);
     this.paused = new PausedState(p.callFrames, p.reason, this.scripts, hidden);
     const reason = (p.hitBreakpoints?.length ?? 0) > 0 ? 'breakpoint' : p.reason === 'exception' || p.reason === 'promiseRejection' ? 'exception' : this.stepping ? 'step' : this.pauseRequested ? 'pause' : 'breakpoint';
     this.stepping = false;

@@ -7,7 +7,6 @@
  */
 import vm from 'node:vm';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import type { CellIO, CompleteResult, ExecuteArgs, ExecuteOutcome, InspectResult, Interpreter, InterpreterInfo, IsCompleteResult } from '../interpreter';
 import { cellPath } from '../debugger/cell-files';
 import { format } from '../display/format';
@@ -22,30 +21,15 @@ import { StreamRouter } from './stream-router';
 import { TypeService } from './type-service';
 import { completeAt, inspectAt } from './language-features';
 import { tsInterpreterInfo } from './ts-info';
+import type { TsInterpreterOptions } from './options';
 import { evaluateUserExpressions } from './user-expressions';
-import { dynamicImportOption, isCancellation, isInterrupt, setGlobalValues } from './cell-realm';
+import { CellModules, dynamicImportOption, isCancellation, isInterrupt, setGlobalValues } from './cell-realm';
+import { WarmUpGate } from './warm-up-gate';
+import { quickComplete } from '../socket-thread/quick-complete';
 import ts from 'typescript';
 
 export { RUNTIME_GLOBAL } from './runtime-globals';
-
-export interface TsInterpreterOptions {
-  /** Repository root: TypeScript's node_modules/@types and project-relative imports (default: this checkout). */
-  readonly projectRoot?: string;
-  /** The notebook's directory: relative imports resolve here first (default: process.cwd()). */
-  readonly cwd?: string;
-  /** Module whose exports become globals (and `engine`) in every cell; false for none. */
-  readonly engineModule?: string | false;
-  /** The engine exports that are globals of their own (values and types); the rest only as `engine.X`. Default: every export. */
-  readonly engineGlobals?: readonly string[];
-  /** Route console and process.stdout/stderr writes to the running cell (default true). */
-  readonly captureOutput?: boolean;
-  /** Stop the awaiting cell on SIGINT when no synchronous code runs (default true). */
-  readonly handleSigint?: boolean;
-  /** Report uncaught exceptions and unhandled rejections to the latest cell instead of dying (default true). */
-  readonly catchAsyncErrors?: boolean;
-  /** A cell's last value → display bundle; the composition root passes format() with its formatter list (default: no extra formatters). */
-  readonly format?: (value: unknown) => DisplayBundle;
-}
+export type { TsInterpreterOptions } from './options';
 
 const DEFAULT_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const VALUE_KINDS = new Set(['var', 'let', 'const', 'function', 'class', 'enum', 'namespace', 'import']);
@@ -61,6 +45,8 @@ export class TsInterpreter implements Interpreter {
   private readonly cells = new CellRegistry();
   private readonly userNames: Set<string>;
   private ready = false;
+  private runtimeReady = false;
+  private readonly gate: WarmUpGate;
   private runs = 0;
   private pendingReject: ((e: unknown) => void) | undefined;
   private warmTimer: NodeJS.Timeout | undefined;
@@ -69,8 +55,7 @@ export class TsInterpreter implements Interpreter {
   private readonly onSigint = (): void => this.interrupt();
   private readonly onRejection = (reason: unknown): void => this.reportAsync('Unhandled promise rejection', reason);
   private readonly onException = (err: unknown): void => this.reportAsync('Uncaught exception', err);
-  private readonly cwdRequire: NodeJS.Require;
-  private readonly rootRequire: NodeJS.Require;
+  private readonly modules: CellModules;
   private readonly format: (value: unknown) => DisplayBundle;
 
   constructor(private readonly options: TsInterpreterOptions = {}) {
@@ -78,11 +63,11 @@ export class TsInterpreter implements Interpreter {
     this.cwd = path.resolve(options.cwd ?? process.cwd());
     this.engineModule = options.engineModule === false ? undefined : path.resolve(this.projectRoot, options.engineModule ?? 'engine/index.ts');
     this.types = new TypeService({ projectRoot: this.projectRoot, cwd: this.cwd });
+    this.gate = new WarmUpGate(this.types.compilerOptions);
     this.format = options.format ?? ((value) => format(value));
-    this.cwdRequire = createRequire(path.join(this.cwd, '__enginelab_cell__.js'));
-    this.rootRequire = createRequire(path.join(this.projectRoot, '__enginelab_cell__.js'));
+    this.modules = new CellModules(this.cwd, this.projectRoot);
     this.userNames = installRuntimeGlobals({
-      requireModule: (spec) => this.requireModule(spec),
+      requireModule: (spec) => this.modules.require(spec),
       format: (value) => this.format(value),
       defineGlobal: (name, value) => this.defineGlobals({ [name]: value }),
     });
@@ -92,22 +77,14 @@ export class TsInterpreter implements Interpreter {
     return tsInterpreterInfo();
   }
 
-  private requireModule(spec: string): unknown {
-    try {
-      return this.cwdRequire(spec);
-    } catch (e) {
-      if ((e as { code?: string }).code !== 'MODULE_NOT_FOUND' || !String((e as Error).message).includes(spec)) throw e;
-      return this.rootRequire(spec);
-    }
-  }
-
   /** Loads the engine, builds the ambient declarations and starts capturing output (idempotent). */
   prepare(): void {
     if (this.ready) return;
     this.ready = true;
+    this.prepareRuntime();
     if (this.engineModule) {
       try {
-        const mod = this.rootRequire(this.engineModule) as Record<string, unknown>;
+        const mod = this.modules.require(this.engineModule) as Record<string, unknown>;
         const probe = this.types.moduleExportNames(this.engineModule);
         this.globals.builtinGlobals = probe.builtinGlobals;
         const own = this.options.engineGlobals === undefined ? undefined : new Set(this.options.engineGlobals);
@@ -123,13 +100,28 @@ export class TsInterpreter implements Interpreter {
       }
     }
     this.writeGlobalsDeclaration();
+    this.types.warm();
+  }
+
+  /** Output capture and the process guards: all a cell needs besides its type check (idempotent). */
+  private prepareRuntime(): void {
+    if (this.runtimeReady) return;
+    this.runtimeReady = true;
     if (this.options.captureOutput !== false) this.router.install();
     if (this.options.handleSigint !== false) process.on('SIGINT', this.onSigint);
     if (this.options.catchAsyncErrors !== false) {
       process.on('unhandledRejection', this.onRejection);
       process.on('uncaughtException', this.onException);
     }
-    this.types.warm();
+  }
+
+  /**
+   * Runs `steps` (loading what cells share; they end with prepare()) in the background. Until
+   * they finish, cells that pass the early check run at once (early-check.ts states the policy),
+   * others wait; completion and inspection answer from the cheap path instead of waiting.
+   */
+  prepareInBackground(steps: () => Promise<void>): Promise<void> {
+    return this.gate.start(steps, () => this.prepare(), (code) => this.types.check(analyzeCell(code, parseCell(code, this.types.nextCellFileName()))).diagnostics);
   }
 
   /**
@@ -154,14 +146,27 @@ export class TsInterpreter implements Interpreter {
 
   async execute(args: ExecuteArgs, io: CellIO): Promise<ExecuteOutcome> {
     clearInterrupt(); // an interrupt that arrived between cells is not for this one
-    this.prepare();
+    const code = args.code;
+    const sf = parseCell(code, this.types.nextCellFileName());
+    const analysis = analyzeCell(code, sf);
+    const early = !this.ready && this.gate.admit(analysis, args.executionCount, io);
+    const pending = this.gate.pending;
+    if (!early && pending !== undefined) {
+      try {
+        await this.untilInterrupted(pending);
+      } catch (e) {
+        if (isInterrupt(e)) return this.interruptedBeforeRun();
+        throw e;
+      }
+    }
+    if (early) this.prepareRuntime();
+    else this.prepare();
     if (this.warmTimer) clearTimeout(this.warmTimer);
     this.router.setTarget(io);
     if (this.engineLoadError) {
       this.router.write('stderr', this.engineLoadError);
       this.engineLoadError = undefined;
     }
-    const code = args.code;
     this.runs += 1;
     // The debugger's name for this source (kernel/debugger/cell-files.ts): breakpoints set on it bind here.
     const fileName = cellPath(code);
@@ -170,11 +175,9 @@ export class TsInterpreter implements Interpreter {
     if (code.trim() === '') {
       outcome = { status: 'ok', userExpressions: {} };
     } else {
-      const sf = parseCell(code, this.types.nextCellFileName());
-      const analysis = analyzeCell(code, sf);
       let check: ReturnType<TypeService['check']>;
       try {
-        check = this.types.check(analysis);
+        check = early ? { diagnostics: [], isValueImportAt: () => true, fast: true } : this.types.check(analysis);
       } catch (e) {
         if (isCancellation(e)) return this.interruptedBeforeRun();
         throw e;
@@ -209,7 +212,7 @@ export class TsInterpreter implements Interpreter {
       } catch (e) {
         outcome = isInterrupt(e) ? interruptOutcome() : runtimeErrorOutcome(e, ref, this.cells);
       }
-      if (!check.fast || !this.types.hasProgram()) this.scheduleWarm();
+      if (this.ready && (!check.fast || !this.types.hasProgram())) this.scheduleWarm();
     }
     if (outcome.status === 'ok' && Object.keys(args.userExpressions).length > 0) {
       return { ...outcome, userExpressions: evaluateUserExpressions(args.userExpressions, this.format) };
@@ -251,6 +254,7 @@ export class TsInterpreter implements Interpreter {
   }
 
   async complete(code: string, cursorPos: number): Promise<CompleteResult> {
+    if (this.gate.warming) return { ...quickComplete(code, cursorPos), metadata: {} };
     this.prepare();
     const r = completeAt(this.types, code, cursorPos);
     this.scheduleWarm();
@@ -258,6 +262,7 @@ export class TsInterpreter implements Interpreter {
   }
 
   async inspect(code: string, cursorPos: number, detailLevel: number): Promise<InspectResult> {
+    if (this.gate.warming) return { found: false, data: {}, metadata: {} };
     this.prepare();
     const r = inspectAt(this.types, code, cursorPos, detailLevel);
     this.scheduleWarm();
