@@ -157,6 +157,10 @@ describe.skipIf(skip)('JupyterLab 4 in Chromium: run all with a plot, then the d
 
     await debuggerButton(page, 'debugger:next').click();
     await expect.poll(() => topFrame(page), { timeout: T }).toMatch(/schedule/);
+    // The frame's locals, through the panel's scope selector: `batch` now holds a ScheduledBatch.
+    await page.locator('#jp-debugger-sidebar select').first().selectOption({ label: 'Locals' });
+    await waitForVariable(page, 'batch: ScheduledBatch');
+    await shot('engine-after-next');
     await debuggerButton(page, 'debugger:continue').click();
     await expect.poll(() => stepCell.locator('.jp-OutputArea-output').textContent(), { timeout: T }).toMatch(/stepped to \d+ us/);
     await shot('finished');
