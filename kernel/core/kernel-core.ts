@@ -71,7 +71,7 @@ export class KernelCore {
     this.factory = new MessageFactory(options.session === undefined ? {} : { session: options.session });
     this.current = this.newContext(undefined, false, false);
     this.comms = new CommManager(
-      (msgType, content, buffers) => this.publish(msgType, content, this.current.parent, buffers),
+      (msgType, content, buffers, metadata) => this.publish(msgType, content, this.current.parent, buffers, metadata),
       (text) => this.current.stream('stderr', text),
     );
     this.execution = new Execution({
@@ -101,9 +101,9 @@ export class KernelCore {
       },
     };
     this.notifications = {
-      comm_open: (m) => this.withContext(m, () => this.comms.handleOpen(m.message.content, m.message.buffers)),
-      comm_msg: (m) => this.withContext(m, () => this.comms.handleMsg(m.message.content, m.message.buffers)),
-      comm_close: (m) => this.withContext(m, () => this.comms.handleClose(m.message.content, m.message.buffers)),
+      comm_open: (m) => this.withContext(m, () => this.comms.handleOpen(m.message)),
+      comm_msg: (m) => this.withContext(m, () => this.comms.handleMsg(m.message)),
+      comm_close: (m) => this.withContext(m, () => this.comms.handleClose(m.message)),
     };
   }
 
@@ -220,9 +220,9 @@ export class KernelCore {
     this.send(m.channel, this.factory.make(replyTypeOf(m.message.header.msg_type), content, m.message));
   }
 
-  publish(msgType: string, content: Record<string, unknown>, parent: JupyterMessage<unknown> | undefined, buffers?: readonly Uint8Array[]): void {
+  publish(msgType: string, content: Record<string, unknown>, parent: JupyterMessage<unknown> | undefined, buffers?: readonly Uint8Array[], metadata?: Record<string, unknown>): void {
     const topic = Buffer.from(`kernel.${this.factory.session}.${msgType}`);
-    this.send('iopub', this.factory.make(msgType, content, parent, { identities: [topic], buffers: buffers ?? [] }));
+    this.send('iopub', this.factory.make(msgType, content, parent, { identities: [topic], buffers: buffers ?? [], ...(metadata === undefined ? {} : { metadata }) }));
   }
 
   private send(channel: RequestChannel | 'iopub', msg: JupyterMessage<unknown>): void {

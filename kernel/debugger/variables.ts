@@ -31,7 +31,9 @@ export interface RemoteObject {
 export interface DapVariable {
   readonly name: string;
   readonly value: string;
-  readonly type: string;
+  /** Absent for primitives: JupyterLab's variables tree shows `type` instead of `value` for any
+   * type name outside Python's int/float/bool/str, so `n: number` would hide `n: 21`. */
+  readonly type?: string;
   readonly variablesReference: number;
   readonly evaluateName?: string;
 }
@@ -76,7 +78,7 @@ export class VariableStore {
     return {
       name,
       value: describeValue(o),
-      type: o.className ?? o.subtype ?? o.type,
+      ...(isPrimitive(o) ? {} : { type: o.className ?? o.subtype ?? o.type }),
       variablesReference: expandable && o.type === 'object' ? this.refFor(o.objectId!) : 0,
       ...(evaluateName ? { evaluateName } : {}),
     };
@@ -100,4 +102,8 @@ export class VariableStore {
     }
     return out;
   }
+}
+
+function isPrimitive(o: RemoteObject): boolean {
+  return o.subtype === 'null' || (o.type !== 'object' && o.type !== 'function');
 }

@@ -3,22 +3,42 @@
  * targets (`comms.registerTarget(name, (comm, openMsg) => …)`) or open comms themselves
  * (`comms.open(target, data)`); a `comm_open` for an unknown target is answered with a
  * `comm_close`, as ipykernel does. Handler errors go to the cell's stderr, never into the core.
+ * Handlers get the Jupyter message itself, as ipykernel's do: `msg.content.data`,
+ * `msg.content.comm_id`, `msg.header`, `msg.parent_header`, `msg.metadata` (the message's, where
+ * `comm.send(data, metadata)` puts it) and `msg.buffers`; `msg.data` and `msg.comm_id` remain
+ * as non-enumerable shortcuts for the content's fields.
  */
 import { randomUUID } from 'node:crypto';
+import type { JupyterMessage, MessageHeader } from '../protocol/messages';
 
-export interface CommMessage {
+export interface CommContent {
   readonly comm_id: string;
   readonly data: Record<string, unknown>;
+  readonly target_name?: string;
+}
+
+export interface CommMessage {
+  readonly header: MessageHeader;
+  readonly parent_header: MessageHeader | Record<string, never>;
+  readonly msg_id: string;
+  readonly msg_type: string;
   readonly metadata: Record<string, unknown>;
+  readonly content: CommContent;
   readonly buffers: readonly Uint8Array[];
+  /** Shortcut for `content.comm_id`. */
+  readonly comm_id: string;
+  /** Shortcut for `content.data`. */
+  readonly data: Record<string, unknown>;
 }
 
 export interface CommOpenMessage extends CommMessage {
+  readonly content: CommContent & { readonly target_name: string };
+  /** Shortcut for `content.target_name`. */
   readonly target_name: string;
 }
 
 /** How comms reach the frontend: an iopub message with the current request as parent. */
-export type CommPublisher = (msgType: 'comm_open' | 'comm_msg' | 'comm_close', content: Record<string, unknown>, buffers?: readonly Uint8Array[]) => void;
+export type CommPublisher = (msgType: 'comm_open' | 'comm_msg' | 'comm_close', content: Record<string, unknown>, buffers?: readonly Uint8Array[], metadata?: Record<string, unknown>) => void;
 
 export class Comm {
   private readonly msgHandlers: Array<(msg: CommMessage) => void> = [];
@@ -50,7 +70,7 @@ export class Comm {
   send(data: Record<string, unknown> = {}, metadata: Record<string, unknown> = {}, buffers: readonly Uint8Array[] = []): void {
     if (this.closed) throw new Error(`comm ${this.commId} is closed`);
     if (typeof data !== 'object' || data === null) throw new TypeError('comm.send: data must be an object');
-    this.manager.publish('comm_msg', { comm_id: this.commId, data, metadata }, buffers);
+    this.manager.publish('comm_msg', { comm_id: this.commId, data }, buffers, metadata);
   }
 
   close(data: Record<string, unknown> = {}): void {
@@ -103,7 +123,7 @@ export class CommManager {
     if (typeof targetName !== 'string' || targetName === '') throw new TypeError('comms.open: targetName must be a non-empty string');
     const comm = new Comm(randomUUID(), targetName, this);
     this.comms.set(comm.commId, comm);
-    this.publish('comm_open', { comm_id: comm.commId, target_name: targetName, data, metadata });
+    this.publish('comm_open', { comm_id: comm.commId, target_name: targetName, data }, [], metadata);
     return comm;
   }
 
@@ -114,7 +134,8 @@ export class CommManager {
     return out;
   }
 
-  handleOpen(content: Record<string, unknown>, buffers: readonly Uint8Array[]): void {
+  handleOpen(message: JupyterMessage): void {
+    const content = message.content;
     const commId = String(content.comm_id ?? '');
     const targetName = String(content.target_name ?? '');
     const handler = this.targets.get(targetName);
@@ -125,30 +146,33 @@ export class CommManager {
     }
     const comm = new Comm(commId, targetName, this);
     this.comms.set(commId, comm);
-    const msg: CommOpenMessage = { comm_id: commId, target_name: targetName, data: asRecord(content.data), metadata: asRecord(content.metadata), buffers };
+    const msg = commMessage(message, { comm_id: commId, target_name: targetName, data: asRecord(content.data) }) as CommOpenMessage;
+    Object.defineProperty(msg, 'target_name', { value: targetName, enumerable: false });
     this.guard(() => handler(comm, msg), `comm target '${targetName}'`);
   }
 
-  handleMsg(content: Record<string, unknown>, buffers: readonly Uint8Array[]): void {
+  handleMsg(message: JupyterMessage): void {
+    const content = message.content;
     const comm = this.comms.get(String(content.comm_id ?? ''));
     if (comm === undefined) {
       this.reportError(`comm_msg for unknown comm '${String(content.comm_id)}'\n`);
       return;
     }
-    comm.dispatchMsg({ comm_id: comm.commId, data: asRecord(content.data), metadata: asRecord(content.metadata), buffers });
+    comm.dispatchMsg(commMessage(message, { comm_id: comm.commId, data: asRecord(content.data) }));
   }
 
-  handleClose(content: Record<string, unknown>, buffers: readonly Uint8Array[]): void {
+  handleClose(message: JupyterMessage): void {
+    const content = message.content;
     const id = String(content.comm_id ?? '');
     const comm = this.comms.get(id);
     if (comm === undefined) return;
     this.comms.delete(id);
-    comm.dispatchClose({ comm_id: id, data: asRecord(content.data), metadata: asRecord(content.metadata), buffers });
+    comm.dispatchClose(commMessage(message, { comm_id: id, data: asRecord(content.data) }));
   }
 
   /** @internal */
-  publish(msgType: 'comm_open' | 'comm_msg' | 'comm_close', content: Record<string, unknown>, buffers?: readonly Uint8Array[]): void {
-    this.publisher(msgType, content, buffers);
+  publish(msgType: 'comm_open' | 'comm_msg' | 'comm_close', content: Record<string, unknown>, buffers?: readonly Uint8Array[], metadata?: Record<string, unknown>): void {
+    this.publisher(msgType, content, buffers, metadata);
   }
 
   /** @internal */
@@ -164,6 +188,22 @@ export class CommManager {
       this.reportError(`Error in ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     }
   }
+}
+
+/** The message handlers see: the Jupyter message with its content normalised, plus shortcuts. */
+function commMessage(message: JupyterMessage, content: CommContent): CommMessage {
+  const msg = {
+    header: message.header,
+    parent_header: message.parent_header,
+    msg_id: message.header.msg_id,
+    msg_type: message.header.msg_type,
+    metadata: asRecord(message.metadata),
+    content: { ...message.content, ...content },
+    buffers: message.buffers,
+  };
+  Object.defineProperty(msg, 'comm_id', { value: content.comm_id, enumerable: false });
+  Object.defineProperty(msg, 'data', { value: content.data, enumerable: false });
+  return msg as unknown as CommMessage;
 }
 
 function asRecord(v: unknown): Record<string, unknown> {

@@ -3,6 +3,8 @@
  * (kernel/debugger), which reaches the main thread's inspector from here: replies go back on
  * control as `debug_reply`, DAP events go out on iopub as `debug_event`. An interrupt or a
  * shutdown that arrives while the program is paused first lets it run, so both still work.
+ * Each debug_request is bracketed by busy/idle on iopub, parented to it, as for every request:
+ * JupyterLab's kernel future resolves only once it has seen both the reply and that idle.
  */
 import { DebugAdapter, type DapRequest } from '../debugger/debug-adapter';
 import { MainThreadCdp } from '../debugger/cdp';
@@ -29,12 +31,16 @@ export function debugService(outbox: Outbox, projectRoot: string): SocketThreadS
       lastRequest = message;
       const request = message.content as unknown as DapRequest;
       if (typeof request !== 'object' || request === null || typeof request.command !== 'string') {
+        outbox.publish('status', { execution_state: 'busy' }, message);
         outbox.reply(message, 'debug_reply', { type: 'response', request_seq: 0, success: false, command: '', message: 'debug_request content must be a DAP request', body: {} });
+        outbox.publish('status', { execution_state: 'idle' }, message);
         return true;
       }
+      outbox.publish('status', { execution_state: 'busy' }, message);
       void getAdapter()
         .handle(request)
-        .then((response) => outbox.reply(message, 'debug_reply', response as unknown as Record<string, unknown>));
+        .then((response) => outbox.reply(message, 'debug_reply', response as unknown as Record<string, unknown>))
+        .finally(() => outbox.publish('status', { execution_state: 'idle' }, message));
       return true;
     },
   };

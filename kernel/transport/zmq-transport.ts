@@ -7,7 +7,9 @@
  * interrupt flag (the loop guards' way to stop a loop that runs after an `await`); shell and
  * stdin messages are posted to the main thread. No single message can end a receive loop: each
  * is handled inside its own try, and a failing socket iterator is restarted. Messages from the
- * main thread return their send credit (send-credit.ts) once handed to zeromq.
+ * main thread return their send credit (send-credit.ts) once handed to zeromq. IOPub is an
+ * XPUB socket (protocol 5.4, JEP 65): each subscription is answered with an `iopub_welcome`
+ * (content `{subscription}`, on that topic), so a client knows when it stops missing messages.
  */
 import * as zmq from 'zeromq';
 import { MESSAGE_LIMITS } from '../protocol/limits';
@@ -47,7 +49,7 @@ export interface SocketThreadOptions {
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 2000;
 
-type Writable = zmq.Router | zmq.Publisher;
+type Writable = zmq.Router | zmq.XPublisher;
 
 /** zeromq sockets reject a send while another is in flight, so each socket gets a FIFO. */
 class SendQueue {
@@ -101,7 +103,8 @@ export async function serveSockets(
     control: new zmq.Router({ linger, maxMessageSize }),
     stdin: new zmq.Router({ linger, maxMessageSize }),
   };
-  const iopub = new zmq.Publisher({ linger, sendHighWaterMark: 100_000 });
+  // allSubs: every client's subscription is reported (and welcomed), not only a topic's first.
+  const iopub = new zmq.XPublisher({ linger, sendHighWaterMark: 100_000, verbosity: 'allSubs' });
   const hb = new zmq.Reply({ linger: 0, maxMessageSize: 1024 });
   const all = [routers.shell, routers.control, routers.stdin, iopub, hb];
   try {
@@ -204,6 +207,21 @@ export async function serveSockets(
       }
     }
   };
+  const welcome = async (): Promise<void> => {
+    while (!iopub.closed) {
+      try {
+        for await (const [event] of iopub) {
+          if (event === undefined || event[0] !== 1) continue; // 1 = subscribe, 0 = unsubscribe
+          const topic = event.subarray(1);
+          const identities = topic.length > 0 ? [Buffer.from(topic)] : [];
+          send('iopub', control.factory.make('iopub_welcome', { subscription: topic.toString('utf8') }, undefined, { identities }));
+        }
+        return;
+      } catch {
+        if (!iopub.closed) await sleep(10);
+      }
+    }
+  };
   const heartbeat = async (): Promise<void> => {
     while (!hb.closed) {
       try {
@@ -228,5 +246,6 @@ export async function serveSockets(
   void receive('control');
   void receive('stdin');
   void heartbeat();
+  void welcome();
   port.postMessage({ type: 'ready' });
 }

@@ -165,7 +165,8 @@ describe('KernelCore over the memory transport', () => {
     expect(info.reply.content).toEqual({ status: 'ok', comms: { c1: { target_name: 'echo' } } });
     const msg = k.t.request('shell', 'comm_msg', { comm_id: 'c1', data: { n: 4 } });
     const back = await k.t.waitFor((s) => s.message.header.msg_type === 'comm_msg');
-    expect(back.message.content).toEqual({ comm_id: 'c1', data: { back: 40 }, metadata: {} });
+    // The spec's comm_msg content is {comm_id, data}; send()'s metadata is the message's own.
+    expect(back.message.content).toEqual({ comm_id: 'c1', data: { back: 40 } });
     expect((back.message.parent_header as { msg_id: string }).msg_id).toBe(msg.header.msg_id);
     k.t.request('shell', 'comm_close', { comm_id: 'c1', data: {} });
     const r = await k.execute('got.join(",")');
