@@ -47,6 +47,8 @@ export class Scheduler {
   lastSchedulerStats: SchedulerStats | null = null;
   /** Ids in the previous batch: a running request absent from it resends its tokens (vLLM). */
   prevStepScheduledReqIds = new Set<string>();
+  /** The set `schedule()` fills next; swapped with `prevStepScheduledReqIds` (no Set per step). */
+  private nextStepScheduledReqIds = new Set<string>();
   protected readonly k: number;
   private readonly lookahead: number;
   private readonly budgetRules: RunningBudgetRules;
@@ -127,7 +129,11 @@ export class Scheduler {
       finishedReqIds,
       numCommonPrefixBlocks: running.length > 0 ? this.kv.numCommonPrefixBlocks(running[0]!.requestId, running.length) : 0,
     });
-    this.prevStepScheduledReqIds = new Set(batch.reqs.map((r) => r.requestId));
+    const ids = this.nextStepScheduledReqIds;
+    ids.clear();
+    for (const r of batch.reqs) ids.add(r.requestId);
+    this.nextStepScheduledReqIds = this.prevStepScheduledReqIds;
+    this.prevStepScheduledReqIds = ids;
     return out;
   }
 
