@@ -24,7 +24,13 @@ export class PersistentBatchOrder {
   private at: number[] = [];
   /** Per index of the last `update`'s `scheduled`: 1 when the request already had a row. */
   private present = new Uint8Array(0);
+  /**
+   * `base + index` of each id in the current step's `scheduled`; a value below `base` is a
+   * previous step's. Keys are exactly the rows' ids between steps (absent ones are deleted), so
+   * steady-state steps overwrite entries instead of rebuilding a map.
+   */
   private readonly byId = new Map<string, number>();
+  private base = 0;
 
   /**
    * Applies one step's scheduled set and returns the row order (indices into `scheduled`).
@@ -34,8 +40,9 @@ export class PersistentBatchOrder {
   update(scheduled: readonly BatchRow[], decodeThreshold: number): number[] {
     const n = scheduled.length;
     const byId = this.byId;
-    byId.clear();
-    for (let i = 0; i < n; i++) byId.set(scheduled[i]!.reqId, i);
+    // Indices stay exact doubles far beyond any run length (2^53 / 2^24 steps).
+    const base = (this.base += 1 << 24);
+    for (let i = 0; i < n; i++) byId.set(scheduled[i]!.reqId, base + i);
     if (this.present.length < n) this.present = new Uint8Array(Math.max(n, 2 * this.present.length));
     const present = this.present;
     present.fill(0, 0, n);
@@ -43,11 +50,12 @@ export class PersistentBatchOrder {
     const at = this.at;
     const holes: number[] = [];
     for (let i = 0; i < rows.length; i++) {
-      const j = byId.get(rows[i]!);
-      if (j !== undefined) {
-        present[j] = 1;
-        at[i] = j;
+      const v = byId.get(rows[i]!)!;
+      if (v >= base) {
+        present[v - base] = 1;
+        at[i] = v - base;
       } else {
+        byId.delete(rows[i]!);
         rows[i] = null;
         holes.push(i);
       }
@@ -73,6 +81,7 @@ export class PersistentBatchOrder {
   reset(): void {
     this.rows = [];
     this.at = [];
+    this.byId.clear();
   }
 
   /** Fills each lowest hole with the last request until no hole precedes a request. */

@@ -112,7 +112,8 @@ export class Scheduler {
   }
 
   schedule(): SchedulerStepOutput {
-    const batch = new ScheduledBatch();
+    // No step schedules more than maxNumSeqs rows, nor more than the requests there are.
+    const batch = new ScheduledBatch(Math.min(this.config.maxNumSeqs, this.running.length + this.waiting.length));
     const ctx = {
       config: this.config, running: this.running, waiting: this.waiting, kv: this.kv, policy: this.config.policy,
       lookahead: this.lookahead, budgetRules: this.budgetRules, preempt: (r: Request) => this.preempt(r),
@@ -131,7 +132,7 @@ export class Scheduler {
     });
     const ids = this.nextStepScheduledReqIds;
     ids.clear();
-    for (const r of batch.reqs) ids.add(r.requestId);
+    for (let j = 0; j < batch.length; j++) ids.add(batch.reqs[j]!.requestId);
     this.nextStepScheduledReqIds = this.prevStepScheduledReqIds;
     this.prevStepScheduledReqIds = ids;
     return out;

@@ -76,10 +76,10 @@ export function metricStats(xs: readonly number[], percentiles: readonly number[
   // A typed-array sort is numeric and much faster than Array#sort on the pooled ITL sample.
   const a = xs.length === 0 ? Float64Array.of(0) : Float64Array.from(xs).sort();
   let sum = 0;
-  for (const x of a) sum += x;
+  for (let i = 0; i < a.length; i++) sum += a[i]!;
   const mean = sum / a.length;
   let ss = 0;
-  for (const x of a) ss += (x - mean) * (x - mean);
+  for (let i = 0; i < a.length; i++) ss += (a[i]! - mean) * (a[i]! - mean);
   return {
     meanMs: mean * 1000,
     medianMs: percentileLinear(a, 50) * 1000,
@@ -110,7 +110,8 @@ export function computeBenchmarkMetrics(outputs: readonly RequestTiming[], durat
       tpots.push(tpot);
     }
     allTpots.push(tpot);
-    for (const x of r.itl) itls.push(x);
+    const itl = r.itl;
+    for (let i = 0; i < itl.length; i++) itls.push(itl[i]!);
     ttfts.push(r.ttft);
     e2els.push(r.latency);
   }
@@ -167,8 +168,9 @@ export function peakRates(outputs: readonly RequestTiming[]): { maxOutputTokensP
       if (b >= 0 && b < n) tokens[b]! += 1;
     };
     bump(t);
-    for (const g of r.itl) {
-      t += g;
+    const itl = r.itl;
+    for (let i = 0; i < itl.length; i++) {
+      t += itl[i]!;
       bump(t);
     }
     const s0 = Math.trunc(r.startTime - minStart);
