@@ -77,7 +77,7 @@ export class ScheduledBatch {
 
 /** Scheduler state the finalisation reads. */
 export interface FinalizeContext {
-  readonly prevStepScheduledReqIds: ReadonlySet<string>;
+  readonly prevStepScheduledReqIds: { has(reqId: string): boolean };
   /** Async adds output placeholders here. */
   onScheduled(req: Request, numSpec: number): void;
 }

@@ -45,10 +45,17 @@ export class Scheduler {
   readonly specStats = new SpecDecodingStats();
   /** Stats of the last `updateFromOutput` (per step, not cumulative); `null` before the first. */
   lastSchedulerStats: SchedulerStats | null = null;
-  /** Ids in the previous batch: a running request absent from it resends its tokens (vLLM). */
-  prevStepScheduledReqIds = new Set<string>();
-  /** The set `schedule()` fills next; swapped with `prevStepScheduledReqIds` (no Set per step). */
-  private nextStepScheduledReqIds = new Set<string>();
+  /**
+   * The `schedule()` call (counted from 1) that last scheduled each unfinished request: a running
+   * request absent from the previous batch resends its tokens (vLLM). Steady-state steps
+   * overwrite entries instead of rebuilding a set of the batch's ids.
+   */
+  private readonly lastScheduledIn = new Map<string, number>();
+  private numScheduleCalls = 0;
+  /** Ids in the previous batch (`has` only), read by `finalizeBatch`. */
+  readonly prevStepScheduledReqIds: { has(reqId: string): boolean } = {
+    has: (reqId) => this.lastScheduledIn.get(reqId) === this.numScheduleCalls - 1,
+  };
   protected readonly k: number;
   private readonly lookahead: number;
   private readonly budgetRules: RunningBudgetRules;
@@ -123,6 +130,7 @@ export class Scheduler {
     const running = this.running;
     const finishedReqIds = this.finishedReqIds;
     this.finishedReqIds = [];
+    this.numScheduleCalls++;
     const fin = { prevStepScheduledReqIds: this.prevStepScheduledReqIds, onScheduled: (r: Request, n: number) => this.onScheduled(r, n) };
     const out = finalizeBatch(fin, batch, {
       batchId: this.nextBatchId++,
@@ -130,11 +138,8 @@ export class Scheduler {
       finishedReqIds,
       numCommonPrefixBlocks: running.length > 0 ? this.kv.numCommonPrefixBlocks(running[0]!.requestId, running.length) : 0,
     });
-    const ids = this.nextStepScheduledReqIds;
-    ids.clear();
-    for (let j = 0; j < batch.length; j++) ids.add(batch.reqs[j]!.requestId);
-    this.nextStepScheduledReqIds = this.prevStepScheduledReqIds;
-    this.prevStepScheduledReqIds = ids;
+    const last = this.lastScheduledIn;
+    for (let j = 0; j < batch.length; j++) last.set(batch.reqs[j]!.requestId, this.numScheduleCalls);
     return out;
   }
 
@@ -207,6 +212,7 @@ export class Scheduler {
     req.finishedTime = nowUs;
     this.kv.free(req.requestId);
     this.requests.delete(req.requestId);
+    this.lastScheduledIn.delete(req.requestId);
     this.finishedReqIds.push(req.requestId);
   }
 
@@ -246,7 +252,7 @@ export class Scheduler {
         req.numOutputPlaceholders = 0;
       }
       // Forced preemption + resumption in one step: act as if none was scheduled before.
-      this.prevStepScheduledReqIds.clear();
+      this.lastScheduledIn.clear();
     }
     const ok = this.kv.resetPrefixCache();
     if (options.resetRunningRequests && !ok) {
