@@ -85,6 +85,8 @@ export class CudagraphDispatcher {
   private readonly uniformQueryLen: number;
   private readonly maxNumSeqs: number;
   private readonly exactK: boolean;
+  /** `dispatchBatch` answers of `dispatch`, by (tokens, uniform decode, FULL allowed): a pure function of them. */
+  private readonly dispatchCache = new Map<number, { mode: RuntimeGraphMode; descriptor: BatchDescriptor }>();
 
   constructor(o: CudagraphDispatcherOptions) {
     const piecewise = o.piecewiseCompilation ?? true;
@@ -163,7 +165,10 @@ export class CudagraphDispatcher {
     const relaxed = !this.exactK && numReqs > 0 && numScheduledTokens.every((n) => n <= q);
     const uniformDecode = relaxed || isUniformDecodeBatch(numScheduledTokens, q - 1);
     if (numTokens === 0) return { mode: 'NONE', numTokensPadded: 0, numTokens, numReqs, uniformDecode };
-    const r = this.dispatchBatch(relaxed ? q * numReqs : numTokens, { uniformDecode, invalidModes: allowFull ? [] : ['FULL'] });
+    const tokens = relaxed ? q * numReqs : numTokens;
+    const key = tokens * 4 + (uniformDecode ? 2 : 0) + (allowFull ? 1 : 0);
+    let r = this.dispatchCache.get(key);
+    if (r === undefined) this.dispatchCache.set(key, r = this.dispatchBatch(tokens, { uniformDecode, invalidModes: allowFull ? [] : ['FULL'] }));
     const numTokensPadded = r.mode === 'NONE' ? numTokens : r.descriptor.numTokens;
     return { mode: r.mode, numTokensPadded, numTokens, numReqs, uniformDecode };
   }

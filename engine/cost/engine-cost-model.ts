@@ -43,9 +43,9 @@ export class EngineCostModel implements StepCostModel {
   readonly asyncSpecHostSync: AsyncSpecHostSync;
   /** Every priced batch in order (cleared by `reset`). */
   readonly records: StepCostRecord[] = [];
-  private previousReqIds = new Set<string>();
-  private currentReqIds = new Set<string>();
   private readonly batchOrder = new PersistentBatchOrder();
+  /** Reused row objects: `stepCost` reads them during the call and keeps none. */
+  private readonly rows: { -readonly [K in keyof CostRequest]-?: NonNullable<CostRequest[K]> }[] = [];
 
   constructor(o: EngineCostModelOptions) {
     this.roofline = new RooflineCostModel(o);
@@ -55,42 +55,37 @@ export class EngineCostModel implements StepCostModel {
 
   reset(): void {
     this.records.length = 0;
-    this.previousReqIds.clear();
     this.batchOrder.reset();
   }
 
   stepTimeUs(so: SchedulerOutput): number {
     if (so.scheduled.length === 0) {
-      this.previousReqIds.clear();
       this.batchOrder.reset();
       return 0;
     }
-    const requests: CostRequest[] = [];
-    let numReadded = 0;
     const order = this.batchOrder.update(so.scheduled, this.roofline.decodeThreshold);
-    for (const i of order) {
+    const requests = this.rows;
+    while (requests.length < order.length) {
+      requests.push({ numScheduledTokens: 0, numContextTokens: 0, numDrafts: 0, isPrefillChunk: false, isReadd: false, numResentTokens: 0 });
+    }
+    requests.length = order.length;
+    let numReadded = 0;
+    for (let j = 0; j < order.length; j++) {
+      const i = order[j]!;
       const r = so.scheduled[i]!;
       // A running request absent from the previous batch is re-added with its whole token list (§4.5).
-      const isReadd = r.kind === 'running' && !this.previousReqIds.has(r.reqId);
+      const isReadd = r.kind === 'running' && !this.batchOrder.wasInPreviousStep(i);
       if (isReadd) numReadded++;
-      requests.push({
-        numScheduledTokens: r.numScheduledTokens,
-        numContextTokens: r.numComputedTokens,
-        numDrafts: r.numSpecTokens,
-        isPrefillChunk: r.isPrefillChunk,
-        isReadd,
-        numResentTokens: r.numTokens,
-      });
+      const row = requests[j]!;
+      row.numScheduledTokens = r.numScheduledTokens;
+      row.numContextTokens = r.numComputedTokens;
+      row.numDrafts = r.numSpecTokens;
+      row.isPrefillChunk = r.isPrefillChunk;
+      row.isReadd = isReadd;
+      row.numResentTokens = r.numTokens;
     }
-    // Swap the two sets instead of allocating one per step.
-    const cur = this.currentReqIds;
-    cur.clear();
-    for (const r of so.scheduled) cur.add(r.reqId);
-    this.currentReqIds = this.previousReqIds;
-    this.previousReqIds = cur;
     const cost = this.roofline.stepCost({ requests, disallowFullGraph: false, numRunningRequests: so.scheduled.length });
     const t = stepTiming(cost, { asyncScheduling: this.asyncScheduling, asyncSpecHostSync: this.asyncSpecHostSync });
-    const us = (s: number) => s * 1e6;
     this.records.push({
       batchId: so.batchId,
       graphMode: cost.graph.mode,
@@ -100,12 +95,12 @@ export class EngineCostModel implements StepCostModel {
       uniformDecode: cost.graph.uniformDecode,
       numReadded,
       numDecodesOnPrefillPath: cost.numDecodesOnPrefillPath,
-      gpuUs: us(t.gpuSeconds),
-      drafterUs: us(cost.gpu.drafterSeconds),
-      hostUs: us(t.hostSeconds),
-      exposedHostUs: us(t.exposedHostSeconds),
-      stepUs: us(t.stepSeconds),
+      gpuUs: t.gpuSeconds * 1e6,
+      drafterUs: cost.gpu.drafterSeconds * 1e6,
+      hostUs: t.hostSeconds * 1e6,
+      exposedHostUs: t.exposedHostSeconds * 1e6,
+      stepUs: t.stepSeconds * 1e6,
     });
-    return us(t.stepSeconds);
+    return t.stepSeconds * 1e6;
   }
 }

@@ -22,6 +22,13 @@ export interface StackCost {
 
 export class LayerStackPricing {
   readonly kernels: LayerKernels;
+  /**
+   * `stack` results by layer mix, then by token count. Pricing is a pure function of the
+   * arguments (model, hardware and constants are fixed at construction), and a serving run asks
+   * for the same few padded sizes thousands of times.
+   */
+  private readonly stackCache = new Map<string, Map<number, StackCost>>();
+  private readonly lmHeadCache = new Map<number, number>();
 
   constructor(model: ModelPreset, private readonly hw: HardwarePreset, private readonly c: CostConstants, private readonly s: ModelShapes, kvBytesPerElement: number) {
     this.kernels = layerKernels(model, s.tp, kvBytesPerElement);
@@ -48,6 +55,15 @@ export class LayerStackPricing {
 
   /** `t` tokens through `attnLayers` layers, `denseLayers` of them with a dense FFN and `moeLayers` with MoE. */
   stack(t: number, attnLayers: number, denseLayers: number, moeLayers: number, extraGemmParams = 0): StackCost {
+    const mix = `${attnLayers}/${denseLayers}/${moeLayers}/${extraGemmParams}`;
+    let byT = this.stackCache.get(mix);
+    if (byT === undefined) this.stackCache.set(mix, byT = new Map());
+    let cost = byT.get(t);
+    if (cost === undefined) byT.set(t, cost = this.priceStack(t, attnLayers, denseLayers, moeLayers, extraGemmParams));
+    return cost;
+  }
+
+  private priceStack(t: number, attnLayers: number, denseLayers: number, moeLayers: number, extraGemmParams: number): StackCost {
     const k = this.kernels;
     const s = this.s;
     const c = this.c;
@@ -82,6 +98,9 @@ export class LayerStackPricing {
 
   /** The LM head (bf16, vocab-parallel) on `numLogits` rows. */
   lmHeadSeconds(numLogits: number): number {
-    return numLogits > 0 ? gemmSeconds(this.c, this.hw, numLogits, this.s.lmHeadParams / this.s.hiddenSize, this.s.hiddenSize, 2) : 0;
+    if (numLogits <= 0) return 0;
+    let t = this.lmHeadCache.get(numLogits);
+    if (t === undefined) this.lmHeadCache.set(numLogits, t = gemmSeconds(this.c, this.hw, numLogits, this.s.lmHeadParams / this.s.hiddenSize, this.s.hiddenSize, 2));
+    return t;
   }
 }

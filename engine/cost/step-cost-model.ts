@@ -129,11 +129,17 @@ export class RooflineCostModel {
     const w: AttnWork = { decodeMaxKeys: 0, decodeRows: 0, decodeBytes: 0, decodeFlops: 0, prefillRows: 0, prefillFlops: 0, prefillBytes: 0, prefillMaxTokens: 0 };
     let numTokens = 0, numLogits = 0, numSampling = 0, readd = 0, emittedEstimate = 0, numDecodesOnPrefillPath = 0;
     const qBytes = s.headsPerGpu * (s.decodeFlopsPerPairPerHead / 2) * 2;
-    reqs.forEach((r, i) => {
+    const a = this.model.attention;
+    // Dense attention (no top-k indexer) reads every key: the common case skips `attendedKeys`.
+    const dense = a.kind !== 'mla' || a.indexerTopK === undefined;
+    for (let i = 0; i < reqs.length; i++) {
+      const r = reqs[i]!;
       const q = r.numScheduledTokens;
       numTokens += q;
       const end = r.numContextTokens + q;
-      const { keys, indexerKeys } = this.attendedKeys(end);
+      let keys = end;
+      let indexerKeys = 0;
+      if (!dense) ({ keys, indexerKeys } = this.attendedKeys(end));
       const pairs = keys === end ? q * r.numContextTokens + (q * (q + 1)) / 2 : q * keys;
       // Without a uniform split the path follows the query length; with it, the batch position.
       const decodePath = this.requireUniform ? i < numDecodePath : q <= 16;
@@ -157,7 +163,7 @@ export class RooflineCostModel {
         emittedEstimate += 1 + r.numDrafts;
       }
       if (r.isReadd) readd += c.readdPerRequestSeconds + c.readdPerTokenSeconds * (r.numResentTokens ?? r.numContextTokens + q);
-    });
+    }
     const mlaContextPerLayer = this.requireUniform ? this.mlaContextLayerSeconds(reqs, numDecodePath) : 0;
     const graph = this.dispatcher.dispatch(counts, !shape.disallowFullGraph);
     const t = graph.numTokensPadded;

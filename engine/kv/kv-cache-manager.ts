@@ -183,7 +183,8 @@ export class KVCacheManager {
     let fresh: readonly number[];
     if (groups.length === 1) {
       fresh = groups[0]!.allocate(reqId, computed.groupBlockIds[0]!, numTokensNeeded, totalComputed);
-      this.lastNewBlockIdsPerGroup = [fresh];
+      // Most decode steps take no block: share the one empty per-group list (never mutated).
+      this.lastNewBlockIdsPerGroup = fresh.length === 0 ? this.noHit.groupBlockIds : [fresh];
     } else {
       const all: number[] = [];
       const perGroup: (readonly number[])[] = [];

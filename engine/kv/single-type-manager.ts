@@ -130,7 +130,7 @@ export class SingleTypeManager {
     let n: number;
     if (held > 0) n = Math.max(needBlocks - held, 0);
     else n = Math.max(needBlocks - Math.max(this.numSkippedBlocks(totalComputed), hits.length), 0);
-    for (const id of hits) if (id !== NULL_BLOCK_ID && this.pool.refCount(id) === 0) n++;
+    for (let i = 0; i < hits.length; i++) if (hits[i] !== NULL_BLOCK_ID && this.pool.refCount(hits[i]!) === 0) n++;
     return n;
   }
 
@@ -158,7 +158,7 @@ export class SingleTypeManager {
     if (want <= 0) return NO_BLOCKS;
     const got: number[] = [];
     this.pool.getNewBlocks(want, got);
-    for (const id of got) table.push(id);
+    for (let i = 0; i < got.length; i++) table.push(got[i]!);
     return got;
   }
 

@@ -25,6 +25,8 @@ export const FINISHED_STATUSES: readonly FinishedStatus[] = [
 ];
 
 export function isFinished(status: RequestStatus): status is FinishedStatus {
+  // Asked for every row of every step: the three unfinished statuses are compared first.
+  if (status === 'RUNNING' || status === 'WAITING' || status === 'PREEMPTED') return false;
   return status.startsWith('FINISHED_');
 }
 

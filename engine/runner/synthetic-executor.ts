@@ -36,12 +36,36 @@ export function syntheticProposer(numSpeculativeTokens: number): DraftProposer {
   };
 }
 
+/**
+ * The one draft context the executor hands its proposer, re-pointed at each request in turn: a
+ * step of 256 rows then allocates no context or `tokenAt` closure per row. Valid only during the
+ * `propose` call it is passed to (proposers read it, never keep it).
+ */
+class SyntheticDraftContext implements DraftContext {
+  reqId = '';
+  key = 0;
+  numTokens = 0;
+
+  constructor(private readonly seed: number, private readonly vocabSize: number) {}
+
+  tokenAt(p: number): number {
+    return syntheticToken(this.seed, this.key, p, this.vocabSize);
+  }
+}
+
 export class SyntheticExecutor implements Executor {
   private readonly opts: SyntheticExecutorOptions;
   private readonly device = new Map<string, DeviceState>();
+  private readonly draftContext: SyntheticDraftContext;
+  /** Key and position the shared `uniform` reads (set per row before `numAccepted`). */
+  private uniformKey = 0;
+  private uniformPos = 0;
+  private readonly uniform: (i: number) => number;
 
   constructor(opts: SyntheticExecutorOptions) {
     this.opts = opts;
+    this.draftContext = new SyntheticDraftContext(opts.seed, opts.vocabSize);
+    this.uniform = (i) => acceptanceUniform(this.opts.seed, this.uniformKey, this.uniformPos, i);
   }
 
   execute(so: SchedulerOutput): ExecuteResult {
@@ -69,19 +93,22 @@ export class SyntheticExecutor implements Executor {
       }
       const pos = st.numTokens;
       const key = st.key;
-      const accepted = sr.numSpecTokens === 0 ? 0 : acceptance.numAccepted(sr.numSpecTokens, (i) => acceptanceUniform(seed, key, pos, i), key);
+      let accepted = 0;
+      if (sr.numSpecTokens > 0) {
+        this.uniformKey = key;
+        this.uniformPos = pos;
+        accepted = acceptance.numAccepted(sr.numSpecTokens, this.uniform, key);
+      }
       const toks = new Array<number>(accepted + 1);
       for (let t = 0; t <= accepted; t++) toks[t] = syntheticToken(seed, key, pos + t, vocabSize);
       st.numTokens = pos + accepted + 1;
       sampled[j] = toks;
       if (drafts !== null) {
-        const numTokens = st.numTokens;
-        drafts[j] = proposer!.propose({
-          reqId: sr.reqId,
-          key,
-          numTokens,
-          tokenAt: (p) => syntheticToken(seed, key, p, vocabSize),
-        });
+        const ctx = this.draftContext;
+        ctx.reqId = sr.reqId;
+        ctx.key = key;
+        ctx.numTokens = st.numTokens;
+        drafts[j] = proposer!.propose(ctx);
       }
     }
     return { output: { batchId: so.batchId, reqIds, sampledTokenIds: sampled, draftTokenIds: drafts }, stepTimeUs: null };

@@ -12,7 +12,7 @@ export class AsyncScheduler extends Scheduler {
   protected override onScheduled(req: Request, numSpec: number): void {
     if (req.isPrefillChunk) return;
     req.numOutputPlaceholders += 1 + numSpec;
-    req.specTokenIds = [];
+    if (req.specTokenIds.length > 0) req.specTokenIds = [];
     req.numSpecPlaceholders = this.k;
   }
 

@@ -60,7 +60,9 @@ export function scheduleRunning(ctx: RunningPhaseContext, batch: ScheduledBatch,
       const s = n + req.numComputedTokens - req.numTokens - req.numOutputPlaceholders;
       if (s > 0) {
         numSpec = Math.min(s, req.numSpecTokens);
-        if (req.specTokenIds.length > 0) specIds = req.specTokenIds.slice(0, numSpec);
+        // `clearSpec` below replaces the request's array, so a whole list needs no copy.
+        const ids = req.specTokenIds;
+        if (ids.length > 0) specIds = ids.length === numSpec ? ids : ids.slice(0, numSpec);
       }
       req.clearSpec();
     }

@@ -45,8 +45,17 @@ export class Scheduler {
   readonly specStats = new SpecDecodingStats();
   /** Stats of the last `updateFromOutput` (per step, not cumulative); `null` before the first. */
   lastSchedulerStats: SchedulerStats | null = null;
-  /** Ids in the previous batch: a running request absent from it resends its tokens (vLLM). */
-  prevStepScheduledReqIds = new Set<string>();
+  /**
+   * The `schedule()` call (counted from 1) that last scheduled each unfinished request: a running
+   * request absent from the previous batch resends its tokens (vLLM). Steady-state steps
+   * overwrite entries instead of rebuilding a set of the batch's ids.
+   */
+  private readonly lastScheduledIn = new Map<string, number>();
+  private numScheduleCalls = 0;
+  /** Ids in the previous batch (`has` only), read by `finalizeBatch`. */
+  readonly prevStepScheduledReqIds: { has(reqId: string): boolean } = {
+    has: (reqId) => this.lastScheduledIn.get(reqId) === this.numScheduleCalls - 1,
+  };
   protected readonly k: number;
   private readonly lookahead: number;
   private readonly budgetRules: RunningBudgetRules;
@@ -110,7 +119,8 @@ export class Scheduler {
   }
 
   schedule(): SchedulerStepOutput {
-    const batch = new ScheduledBatch();
+    // No step schedules more than maxNumSeqs rows, nor more than the requests there are.
+    const batch = new ScheduledBatch(Math.min(this.config.maxNumSeqs, this.running.length + this.waiting.length));
     const ctx = {
       config: this.config, running: this.running, waiting: this.waiting, kv: this.kv, policy: this.config.policy,
       lookahead: this.lookahead, budgetRules: this.budgetRules, preempt: (r: Request) => this.preempt(r),
@@ -120,6 +130,7 @@ export class Scheduler {
     const running = this.running;
     const finishedReqIds = this.finishedReqIds;
     this.finishedReqIds = [];
+    this.numScheduleCalls++;
     const fin = { prevStepScheduledReqIds: this.prevStepScheduledReqIds, onScheduled: (r: Request, n: number) => this.onScheduled(r, n) };
     const out = finalizeBatch(fin, batch, {
       batchId: this.nextBatchId++,
@@ -127,7 +138,8 @@ export class Scheduler {
       finishedReqIds,
       numCommonPrefixBlocks: running.length > 0 ? this.kv.numCommonPrefixBlocks(running[0]!.requestId, running.length) : 0,
     });
-    this.prevStepScheduledReqIds = new Set(batch.reqs.map((r) => r.requestId));
+    const last = this.lastScheduledIn;
+    for (let j = 0; j < batch.length; j++) last.set(batch.reqs[j]!.requestId, this.numScheduleCalls);
     return out;
   }
 
@@ -200,6 +212,7 @@ export class Scheduler {
     req.finishedTime = nowUs;
     this.kv.free(req.requestId);
     this.requests.delete(req.requestId);
+    this.lastScheduledIn.delete(req.requestId);
     this.finishedReqIds.push(req.requestId);
   }
 
@@ -239,7 +252,7 @@ export class Scheduler {
         req.numOutputPlaceholders = 0;
       }
       // Forced preemption + resumption in one step: act as if none was scheduled before.
-      this.prevStepScheduledReqIds.clear();
+      this.lastScheduledIn.clear();
     }
     const ok = this.kv.resetPrefixCache();
     if (options.resetRunningRequests && !ok) {

@@ -35,15 +35,15 @@ export interface UpdateResult {
 
 const NO_TOKENS: readonly number[] = Object.freeze([]);
 
-/** Row index → runner-output index (identity when the runner kept the batch order). */
-function rowIndex(so: SchedulerOutput, ro: ModelRunnerOutput): (j: number) => number | undefined {
+/** Runner-output index by request id; `null` when the runner kept the batch order (identity). */
+function rowIndex(so: SchedulerOutput, ro: ModelRunnerOutput): Map<string, number> | null {
   const rows = so.scheduled;
   let aligned = ro.reqIds.length === rows.length;
   for (let j = 0; aligned && j < rows.length; j++) aligned = ro.reqIds[j] === rows[j]!.reqId;
-  if (aligned) return (j) => j;
+  if (aligned) return null;
   const at = new Map<string, number>();
   ro.reqIds.forEach((id, i) => at.set(id, i));
-  return (j) => at.get(rows[j]!.reqId);
+  return at;
 }
 
 export function updateFromOutput(ctx: OutputContext, so: SchedulerOutput, ro: ModelRunnerOutput, nowUs: number): UpdateResult {
@@ -56,7 +56,7 @@ export function updateFromOutput(ctx: OutputContext, so: SchedulerOutput, ro: Mo
     const sr = scheduled[j]!;
     const req = ctx.requests.get(sr.reqId);
     if (req === undefined || req.isFinished) continue;
-    const at = index(j);
+    const at = index === null ? j : index.get(sr.reqId);
     const gen = at === undefined ? NO_TOKENS : (ro.sampledTokenIds[at] ?? NO_TOKENS);
     const numDraft = sr.numSpecTokens;
     if (req.asyncTokensToDiscard > 0 && gen.length > 0) {

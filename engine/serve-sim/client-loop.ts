@@ -58,7 +58,10 @@ export function runClient(c: ClientLoopInput): ClientRun {
   const n = reqs.length;
   const limit = c.maxConcurrency ?? Infinity;
   const startUs = new Float64Array(n);
-  const chunkTimes: number[][] = reqs.map(() => []);
+  // Chunk times per request, sized at admission to its token cap (each chunk carries ≥ 1 token):
+  // typed arrays that never regrow, so the young generation never copies them.
+  const chunkTimes: Float64Array[] = new Array<Float64Array>(n);
+  const numChunks = new Int32Array(n);
   const numOut = new Int32Array(n);
   const doneAt = new Float64Array(n).fill(-1);
   const indexOf = new Map<string, number>();
@@ -80,7 +83,9 @@ export function runClient(c: ClientLoopInput): ClientRun {
       indexOf.set(id, next);
       startUs[next] = at;
       const promptLen = Math.min(reqs[next]!.promptLen, c.maxModelLen - 1);
-      engine.addRequest({ requestId: id, promptLen, maxTokens: Math.max(1, Math.min(reqs[next]!.outputLen, c.maxModelLen - reqs[next]!.promptLen)), ignoreEos: c.ignoreEos, arrivalTime: at });
+      const maxTokens = Math.max(1, Math.min(reqs[next]!.outputLen, c.maxModelLen - reqs[next]!.promptLen));
+      chunkTimes[next] = new Float64Array(maxTokens);
+      engine.addRequest({ requestId: id, promptLen, maxTokens, ignoreEos: c.ignoreEos, arrivalTime: at });
       next++;
       active++;
     }
@@ -107,7 +112,14 @@ export function runClient(c: ClientLoopInput): ClientRun {
         const i = indexOf.get(out.reqId);
         if (i === undefined) continue;
         if (out.newTokenIds.length > 0) {
-          chunkTimes[i]!.push(rec.timeUs);
+          let ch = chunkTimes[i]!;
+          if (numChunks[i] === ch.length) {
+            // Defensive: a runner emitting past the cap (never the engine's) still gets every chunk.
+            const grown = new Float64Array(2 * ch.length + 16);
+            grown.set(ch);
+            chunkTimes[i] = ch = grown;
+          }
+          ch[numChunks[i]!++] = rec.timeUs;
           numOut[i]! += out.newTokenIds.length;
         }
         if (counters !== null && out.numDraftTokens > 0) counters.observe(out.numDraftTokens, out.numAcceptedTokens);
@@ -122,13 +134,14 @@ export function runClient(c: ClientLoopInput): ClientRun {
     if (steps > 50_000_000) throw new EngineError('simulateServe: step limit reached without finishing the benchmark', 'bench');
   }
   const timings: RequestTiming[] = reqs.map((r, i) => {
-    const ch = chunkTimes[i]!;
+    const ch = chunkTimes[i];
+    const m = numChunks[i]!;
     const s0 = startUs[i]!;
-    const itl: number[] = [];
-    for (let j = 1; j < ch.length; j++) itl.push((ch[j]! - ch[j - 1]!) / 1e6);
+    const itl = new Array<number>(Math.max(0, m - 1));
+    for (let j = 1; j < m; j++) itl[j - 1] = (ch![j]! - ch![j - 1]!) / 1e6;
     return {
-      success: ch.length > 0, promptLen: r.promptLen, outputTokens: numOut[i]!, startTime: s0 / 1e6,
-      ttft: ch.length > 0 ? (ch[0]! - s0) / 1e6 : 0, itl, latency: ch.length > 0 ? (ch[ch.length - 1]! - s0) / 1e6 : 0,
+      success: m > 0, promptLen: r.promptLen, outputTokens: numOut[i]!, startTime: s0 / 1e6,
+      ttft: m > 0 ? (ch![0]! - s0) / 1e6 : 0, itl, latency: m > 0 ? (ch![m - 1]! - s0) / 1e6 : 0,
     };
   });
   let end = 0;

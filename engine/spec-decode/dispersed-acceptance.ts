@@ -24,6 +24,8 @@ export class DispersedAcceptance implements AcceptanceModel {
   readonly base: PerPositionAcceptance;
   /** Standard deviation of the log of the per-request factor on the conditional rates. */
   readonly dispersion: number;
+  /** `factorFor` by request key: a pure function, asked once per verified row of every step. */
+  private readonly factors = new Map<number, number>();
 
   constructor(perPositionRates: readonly number[], dispersion: number) {
     this.base = new PerPositionAcceptance(perPositionRates);
@@ -36,8 +38,15 @@ export class DispersedAcceptance implements AcceptanceModel {
   /** The request's multiplier on every conditional rate (Box–Muller over two key-derived uniforms). */
   factorFor(requestKey: number): number {
     if (this.dispersion === 0) return 1;
-    const z = Math.sqrt(-2 * Math.log(unitFromKey(requestKey, 0))) * Math.cos(2 * Math.PI * unitFromKey(requestKey, 1));
-    return Math.exp(this.dispersion * z);
+    let f = this.factors.get(requestKey);
+    if (f === undefined) {
+      const z = Math.sqrt(-2 * Math.log(unitFromKey(requestKey, 0))) * Math.cos(2 * Math.PI * unitFromKey(requestKey, 1));
+      f = Math.exp(this.dispersion * z);
+      // Bounded: a long-lived engine sees unboundedly many requests.
+      if (this.factors.size >= 1 << 16) this.factors.clear();
+      this.factors.set(requestKey, f);
+    }
+    return f;
   }
 
   /** The request's conditional acceptance at draft position `i`. */

@@ -39,8 +39,9 @@ export class MtpProposer implements DraftProposer {
 
   /** `k` drafts for positions `numTokens … numTokens + k − 1` (argmax = the sequence's own tokens). */
   propose(ctx: DraftContext): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < this.numSpeculativeTokens; i++) out.push(ctx.tokenAt(ctx.numTokens + i));
+    const k = this.numSpeculativeTokens;
+    const out = new Array<number>(k);
+    for (let i = 0; i < k; i++) out[i] = ctx.tokenAt(ctx.numTokens + i);
     return out;
   }
 

@@ -27,6 +27,41 @@ describe('percentiles as numpy computes them', () => {
   });
 });
 
+/** metricStats as it was before the counting sort: the typed-array sort, summed in sorted order. */
+function referenceStats(xs: readonly number[], percentiles: readonly number[]) {
+  const a = xs.length === 0 ? Float64Array.of(0) : Float64Array.from(xs).sort();
+  let sum = 0;
+  for (const x of a) sum += x;
+  const mean = sum / a.length;
+  let ss = 0;
+  for (const x of a) ss += (x - mean) * (x - mean);
+  return {
+    meanMs: mean * 1000, medianMs: percentileLinear(a, 50) * 1000, stdMs: Math.sqrt(ss / a.length) * 1000,
+    percentilesMs: percentiles.map((p) => [p, percentileLinear(a, p) * 1000] as const),
+  };
+}
+
+describe('large samples (the counting sort of repeated gaps)', () => {
+  it('gives bit-identical stats to the typed-array sort, with few or many distinct values, NaN and −0', () => {
+    const steps = Array.from({ length: 300 }, (_, i) => 0.02 + ((i * 7919) % 101) * 1e-5 + i * 1e-12);
+    const repeated = Array.from({ length: 20_000 }, (_, i) => steps[(i * 31) % steps.length]!);
+    const distinct = Array.from({ length: 20_000 }, (_, i) => Math.abs(Math.sin(i + 1)));
+    const withZeros = [...repeated.slice(0, 10_000), -0, 0, 0, -0];
+    const withNaN = [...repeated.slice(0, 10_000), Number.NaN];
+    for (const xs of [repeated, distinct, withZeros, withNaN]) {
+      const got = metricStats(xs, [50, 90, 99, 99.9]);
+      const want = referenceStats(xs, [50, 90, 99, 99.9]);
+      expect(Object.is(got.meanMs, want.meanMs)).toBe(true);
+      expect(Object.is(got.stdMs, want.stdMs)).toBe(true);
+      expect(Object.is(got.medianMs, want.medianMs)).toBe(true);
+      got.percentilesMs.forEach(([p, v], i) => {
+        expect(p).toBe(want.percentilesMs[i]![0]);
+        expect(Object.is(v, want.percentilesMs[i]![1])).toBe(true);
+      });
+    }
+  });
+});
+
 describe('benchmark metrics against hand-computed values', () => {
   const m = computeBenchmarkMetrics(OUTS, 2, { percentiles: [50, 99] });
 
