@@ -9,7 +9,7 @@
  * a speed-up may not change one simulated number.
  * Run: npx tsx bench/simulate-serve.ts [numPrompts] [--repeat N] [--baseline COMMIT] [--no-baseline]
  * Each of the four runs is repeated N times (default 3), reporting the least wall and CPU time.
- * The baseline runs in a child process from a temporary `git worktree` of COMMIT (default d3ffb70)
+ * The baseline runs in a child process from a temporary `git worktree` of COMMIT (default fb22f51)
  * in /tmp, whose node_modules is a link to this tree's.
  * Internal: `--root DIR --json` runs the four timings against DIR's engine and prints JSON rows.
  */
@@ -90,7 +90,9 @@ const f = (x: number, d: number, w: number): string => x.toFixed(d).padStart(w);
 if (argv.includes('--json')) {
   console.log(JSON.stringify(await timeRuns(root)));
 } else {
-  const commit = flag('--baseline') ?? 'd3ffb70';
+  // fb22f51: main just before the engine-speed merge, on the same (second) H100 calibration, so the
+  // fingerprints must match; d3ffb70 (the session's start) predates that calibration.
+  const commit = flag('--baseline') ?? 'fb22f51';
   const mine = await timeRuns(root);
   const base = argv.includes('--no-baseline') ? null : baselineRows(commit);
   console.log(`workload: ${numPrompts} prompts, 1024/1024, concurrency 256, MTP 3, DeepSeek-R1 on 8xB200`);
