@@ -17,7 +17,7 @@ export interface SweepProgress {
   readonly done: number;
   readonly total: number;
   readonly failed: number;
-  /** Configs found in the journal at the start. */
+  /** Configs whose row was in the journal at the start. */
   readonly resumed: number;
   /** The row that just finished (absent for the first report). */
   readonly row?: SweepRow;
@@ -71,20 +71,29 @@ export async function runSweep(spec: SweepSpecInput, options: RunSweepOptions): 
     const mineKeys = new Set(mine.map((c) => c.key));
     const rows = new Map<string, SweepRow>();
     for (const r of journal.rows) if (mineKeys.has(r.key) && !rows.has(r.key)) rows.set(r.key, r);
-    const todo = mine.filter((c) => !rows.has(c.key));
-    const resumed = rows.size;
-    let failed = [...rows.values()].filter((r) => r.status === 'error').length;
-    options.onProgress?.({ done: resumed, total: mine.length, failed, resumed });
+    // Configs with identical inputs share a key and one row: progress counts configs, not keys.
+    const perKey = new Map<string, number>();
+    for (const c of mine) perKey.set(c.key, (perKey.get(c.key) ?? 0) + 1);
+    const queued = new Set<string>();
+    const todo = mine.filter((c) => !rows.has(c.key) && !queued.has(c.key) && queued.add(c.key) !== undefined);
+    let done = 0;
+    let failed = 0;
+    for (const r of rows.values()) {
+      done += perKey.get(r.key)!;
+      if (r.status === 'error') failed += perKey.get(r.key)!;
+    }
+    const resumed = done;
+    options.onProgress?.({ done, total: mine.length, failed, resumed });
     const writer = JournalWriter.open(journalPath, journal);
     try {
       await runOnWorkers(todo, {
         workers,
         onRow: (row) => {
-          if (rows.has(row.key)) return; // two configs with one key (identical inputs): one row
           writer.append(row);
           rows.set(row.key, row);
-          if (row.status === 'error') failed++;
-          options.onProgress?.({ done: rows.size, total: mine.length, failed, resumed, row });
+          done += perKey.get(row.key)!;
+          if (row.status === 'error') failed += perKey.get(row.key)!;
+          options.onProgress?.({ done, total: mine.length, failed, resumed, row });
         },
       });
     } finally {
@@ -92,7 +101,7 @@ export async function runSweep(spec: SweepSpecInput, options: RunSweepOptions): 
     }
     const { table, numFailed } = sweepTable(mine, rows.values(), name);
     const paths = writeTables(outDir, table);
-    return { table, outDir, journal: journalPath, ...paths, numConfigs: mine.length, numResumed: resumed, numRun: todo.length, numFailed };
+    return { table, outDir, journal: journalPath, ...paths, numConfigs: mine.length, numResumed: resumed, numRun: mine.length - resumed, numFailed };
   } finally {
     release();
   }

@@ -55,6 +55,15 @@ describe('runSweep', () => {
     expect(bytes(r.arrow).equals(whole)).toBe(true);
   }, 240_000);
 
+  it('runs configs with identical inputs once: one journal line, a row for each config', async () => {
+    const seen: number[] = [];
+    const r = await runSweep(smallSpec({ axes: [{ kind: 'grid', params: { '--max-concurrency': [4, 4, 8] } }] }), { workers: 2, outDir: join(root, 'dup'), onProgress: (p) => seen.push(p.done) });
+    expect(readJournal(r.journal).rows).toHaveLength(2);
+    expect(r.table.numRows).toBe(3);
+    expect(r.table.getChild('key')!.get(0)).toBe(r.table.getChild('key')!.get(1));
+    expect(seen.at(-1)).toBe(3);
+  }, 240_000);
+
   it('collects shards into the table of the whole run, and names the shard whose configs are missing', async () => {
     const out = join(root, 'sharded');
     for (const index of [0, 1, 2]) await runSweep(spec, { workers: 1, outDir: shardDir(out, index), shard: { index, count: 3 } });
