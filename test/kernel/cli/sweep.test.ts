@@ -51,7 +51,11 @@ describe('enginelab sweep', () => {
     const atKill = readJournal(journal);
     expect(atKill.rows.length).toBeGreaterThanOrEqual(2);
     const rerun = cli([specPath, '--workers', '2', '--out', out]);
+    let stdout = '';
+    rerun.child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
     expect(await rerun.exited).toBe(0);
+    // The rerun resumed exactly what the killed run had journaled, and ran the rest.
+    expect(stdout).toContain(`10 configs: ${10 - atKill.rows.length} run, ${atKill.rows.length} resumed, 0 failed`);
     const after = readJournal(journal);
     expect(after.rows).toHaveLength(10);
     expect(new Set(after.rows.map((r) => r.key)).size).toBe(10);
