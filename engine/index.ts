@@ -19,3 +19,4 @@ export * from './sweep/index';
 export * from './model/index';
 export * from './runner/index';
 export * as testing from './testing/index';
+export * from './sensitivity/index';

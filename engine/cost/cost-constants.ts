@@ -44,6 +44,9 @@ export interface CostConstants {
   /** Decode attention: time per key one split-KV program walks (bounds small batches), seconds. */
   readonly gqaDecodeSecondsPerSplitKey: number;
   readonly mlaDecodeSecondsPerSplitKey: number;
+  /** ... with an fp8 cache, whose programs also dequantise every key they walk. */
+  readonly gqaDecodeSecondsPerSplitKeyFp8: number;
+  readonly mlaDecodeSecondsPerSplitKeyFp8: number;
   /** Decode attention: sharpness of the combination of memory, compute and chain times. */
   readonly decodeAttentionSharpness: number;
   readonly mlaDecodeSharpness: number;

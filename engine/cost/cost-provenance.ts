@@ -35,6 +35,7 @@ export const FITTED_TERMS: Readonly<Record<string, { readonly term: string; read
   gqaDecodeProgramsPerSm: { term: 'decode attention gqa', section: 'decodeAttention' }, gqaDecodeSecondsPerSplitKey: { term: 'decode attention gqa', section: 'decodeAttention' },
   decodeAttentionSharpness: { term: 'decode attention gqa', section: 'decodeAttention' }, mlaDecodeSharpness: { term: 'decode attention mla', section: 'decodeAttention' },
   mlaDecodeProgramsPerSm: { term: 'decode attention mla', section: 'decodeAttention' }, mlaDecodeSecondsPerSplitKey: { term: 'decode attention mla', section: 'decodeAttention' },
+  gqaDecodeSecondsPerSplitKeyFp8: { term: 'decode attention gqa', section: 'decodeAttention' }, mlaDecodeSecondsPerSplitKeyFp8: { term: 'decode attention mla', section: 'decodeAttention' },
   elementwiseFixedSeconds: { term: 'elementwise', section: 'elementwise' }, elementwiseBandwidthEfficiency: { term: 'elementwise', section: 'elementwise' },
   moeFixedSeconds: { term: 'moe experts', section: 'moe' }, moeBandwidthEfficiency: { term: 'moe experts', section: 'moe' },
   moeComputeEfficiency: { term: 'moe experts', section: 'moe' }, moeRoutingSeconds: { term: 'moe routing', section: 'moe' },

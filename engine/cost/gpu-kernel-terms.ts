@@ -54,16 +54,21 @@ export function decodeKvSplits(numSms: number, batch: number, kvHeads: number, c
  * chain: `batch × kvHeads × splits` programs run in waves of `programsPerSm × SMs`, each walking
  * `ctx / splits` keys at a fitted time per key (QK over the heads of a group, online softmax, PV).
  * The chain term is what bounds small grids and long contexts; the read bounds large ones.
+ * Every split writes its partial output and log-sum-exp in fp32 for each query head
+ * (`qHeads × (dV + 1) × 4` bytes) and the reduce reads them back: at small batches the splits are
+ * many and MLA's 512-wide latent makes that traffic as large as the KV read itself.
  */
-export function decodeAttentionSeconds(c: CostConstants, hw: HardwarePreset, kind: AttentionKind, fp8: boolean, kvBytes: number, _flops: number, batch = 1, ctx = 0, kvHeads = 1): number {
+export function decodeAttentionSeconds(c: CostConstants, hw: HardwarePreset, kind: AttentionKind, fp8: boolean, kvBytes: number, _flops: number, batch = 1, ctx = 0, kvHeads = 1, qHeads = 0, dV = 0): number {
   const mla = kind === 'mla';
   const eff = mla ? (fp8 ? c.mlaKvReadEfficiencyFp8 : c.mlaKvReadEfficiency) : (fp8 ? c.gqaKvReadEfficiencyFp8 : c.gqaKvReadEfficiency);
-  const mem = kvBytes / (hw.memoryBandwidth * eff);
+  let mem = kvBytes / (hw.memoryBandwidth * eff);  // the partials below move at the same share
   let chain = 0;
   if (ctx > 0) {
     const splits = decodeKvSplits(hw.numSms, batch, kvHeads, ctx);
+    if (splits > 1) mem += (2 * batch * qHeads * splits * (dV + 1) * 4) / (hw.memoryBandwidth * eff);
     const waves = Math.ceil((batch * kvHeads * splits) / Math.max(1, Math.round((mla ? c.mlaDecodeProgramsPerSm : c.gqaDecodeProgramsPerSm) * hw.numSms)));
-    chain = waves * (ctx / splits) * (mla ? c.mlaDecodeSecondsPerSplitKey : c.gqaDecodeSecondsPerSplitKey);
+    const perKey = mla ? (fp8 ? c.mlaDecodeSecondsPerSplitKeyFp8 : c.mlaDecodeSecondsPerSplitKey) : (fp8 ? c.gqaDecodeSecondsPerSplitKeyFp8 : c.gqaDecodeSecondsPerSplitKey);
+    chain = waves * (ctx / splits) * perKey;
   }
   return (mla ? c.mlaDecodeFixedSeconds : c.gqaDecodeFixedSeconds) + smoothMax(mem, chain, mla ? c.mlaDecodeSharpness : c.decodeAttentionSharpness);
 }

@@ -33,6 +33,7 @@ export class RooflineCostModel {
   private readonly indexerBytesPerToken: number;
   private readonly fp8Kv: boolean;
   private readonly kvHeadsPerGpu: number;
+  private readonly decodeValueDim: number;
   /** The model runner's decode threshold: rows of at most this many tokens count as decodes. */
   readonly decodeThreshold: number;
   /** Uniform split applies (dense MLA with a `UNIFORM` backend). */
@@ -64,6 +65,8 @@ export class RooflineCostModel {
       this.indexerBytesPerToken = 0;
     }
     this.kvHeadsPerGpu = a.kind === 'mla' ? 1 : Math.max(1, a.numKvHeads / o.tensorParallelSize);
+    // The width of each split's partial output: MLA's absorbed decode accumulates over the latent.
+    this.decodeValueDim = a.kind === 'mla' ? a.kvLoraRank : a.headDim;
     this.layers = new LayerStackPricing(this.model, this.hardware, this.constants, this.shapes, this.fp8Kv ? 1 : 2);
     const support = backendQueryLenSupport(o.attentionBackend);
     this.decodeThreshold = decodeThreshold(support, o.numSpecTokens);
@@ -105,7 +108,7 @@ export class RooflineCostModel {
     const c = this.constants;
     const kind = this.model.attention.kind;
     let t = 0;
-    if (d.decodeRows > 0) t += decodeAttentionSeconds(c, this.hardware, kind, this.fp8Kv, d.decodeBytes, d.decodeFlops * scale, d.decodeRows, d.decodeMaxKeys, this.kvHeadsPerGpu);
+    if (d.decodeRows > 0) t += decodeAttentionSeconds(c, this.hardware, kind, this.fp8Kv, d.decodeBytes, d.decodeFlops * scale, d.decodeRows, d.decodeMaxKeys, this.kvHeadsPerGpu, this.shapes.headsPerGpu, this.decodeValueDim);
     if (d.prefillRows > 0) t += prefillAttentionSeconds(c, this.hardware, d.prefillFlops * scale, d.prefillBytes, d.prefillMaxTokens);
     return t;
   }

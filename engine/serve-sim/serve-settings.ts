@@ -44,6 +44,8 @@ export interface SimulationSettings {
   readonly acceptanceRates: readonly number[];
   /** σ of the per-request log factor on acceptance (`spec-decode/dispersed-acceptance.ts`). */
   readonly acceptanceDispersion: number;
+  /** Memory held back from the KV cache besides weights (`set.nonKvReserveBytes`, default `NON_KV_RESERVE_BYTES`). */
+  readonly nonKvReserveBytes: number;
   readonly costConstants: CostConstants;
   /** Cost constants `set` changed: name → value (the facts block lists them). */
   readonly costOverrides: Readonly<Record<string, number>>;
@@ -65,7 +67,7 @@ function asNumber(name: string, v: SettingValue): number {
   return n;
 }
 
-const KNOWN = 'era, hardware, hardware.<field>, asyncScheduling, maxTokensCapPolicy, asyncSpecHostSync, uniformDecodeRequiresExactK, uniformQueryLenSplit, acceptanceRates, acceptanceDispersion';
+const KNOWN = 'era, hardware, hardware.<field>, asyncScheduling, maxTokensCapPolicy, asyncSpecHostSync, uniformDecodeRequiresExactK, uniformQueryLenSplit, acceptanceRates, acceptanceDispersion, nonKvReserveBytes';
 
 export function resolveSettings(set: Readonly<Record<string, SettingValue>>, numSpecTokens: number): SimulationSettings {
   const era = set.era === undefined ? 'current' : String(set.era);
@@ -80,6 +82,7 @@ export function resolveSettings(set: Readonly<Record<string, SettingValue>>, num
   let uniformDecodeRequiresExactK = true;
   let uniformQueryLenSplit = true;
   let acceptanceDispersion = DEFAULT_ACCEPTANCE_DISPERSION;
+  let nonKvReserveBytes = NON_KV_RESERVE_BYTES;
   let acceptanceRates: readonly number[] = DEEPSEEK_MTP_ACCEPTANCE_RATES.slice(0, Math.max(1, numSpecTokens));
   let asyncOverride: boolean | null = null;
   for (const [name, v] of Object.entries(set)) {
@@ -95,6 +98,7 @@ export function resolveSettings(set: Readonly<Record<string, SettingValue>>, num
     } else if (name === 'uniformDecodeRequiresExactK') uniformDecodeRequiresExactK = asBool(name, v);
     else if (name === 'uniformQueryLenSplit') uniformQueryLenSplit = asBool(name, v);
     else if (name === 'acceptanceDispersion') acceptanceDispersion = asNumber(name, v); // range checked by DispersedAcceptance
+    else if (name === 'nonKvReserveBytes') nonKvReserveBytes = asNumber(name, v);
     else if (name === 'asyncScheduling') asyncOverride = asBool(name, v);
     else if (name === 'acceptanceRates') acceptanceRates = Array.isArray(v) ? v : String(v).split(',').map(Number);
     else if (name.startsWith('hardware.')) hardwareOverrides[name.slice('hardware.'.length)] = asNumber(name, v);
@@ -104,7 +108,7 @@ export function resolveSettings(set: Readonly<Record<string, SettingValue>>, num
   if (Object.keys(hardwareOverrides).length > 0) hardware = withHardwareOverrides(hardware, hardwareOverrides as Partial<HardwarePreset>);
   return {
     era, hardware, hardwareReason, maxTokensCapPolicy, asyncSpecHostSync, uniformDecodeRequiresExactK, uniformQueryLenSplit,
-    acceptanceRates, acceptanceDispersion, costConstants: { ...DEFAULT_COST_CONSTANTS, ...costOverrides }, costOverrides,
+    acceptanceRates, acceptanceDispersion, nonKvReserveBytes, costConstants: { ...DEFAULT_COST_CONSTANTS, ...costOverrides }, costOverrides,
     hardwareOverrides, asyncOverride,
   };
 }
@@ -135,13 +139,13 @@ export function servingDefaults(model: ModelPreset, s: SimulationSettings, line:
       const weights = weightBytesPerGpu(modelShapes(model, line.tensorParallelSize));
       const layers = model.numLayers + model.numMtpLayers;
       const perBlock = kvBytesPerTokenLayer(model, line.tensorParallelSize, line.kvCacheDtype) * layers * blockSize;
-      const free = hw.memoryBytes * line.gpuMemoryUtilization - weights - NON_KV_RESERVE_BYTES;
+      const free = hw.memoryBytes * line.gpuMemoryUtilization - weights - s.nonKvReserveBytes;
       const value = Math.floor(free / perBlock);
       if (value < 2) {
         throw new EngineError(`model: ${model.name} at TP ${line.tensorParallelSize} does not fit on ${hw.name} (${(weights / 1e9).toFixed(1)} GB of weights per GPU)`, 'tensorParallelSize');
       }
       const gb = (x: number) => (x / 1e9).toFixed(1);
-      return { value, why: `${hw.name} memory ${gb(hw.memoryBytes)} GB × ${line.gpuMemoryUtilization} − weights ${gb(weights)} GB − reserve ${gb(NON_KV_RESERVE_BYTES)} GB, over ${perBlock} B per block` };
+      return { value, why: `${hw.name} memory ${gb(hw.memoryBytes)} GB × ${line.gpuMemoryUtilization} − weights ${gb(weights)} GB − reserve ${gb(s.nonKvReserveBytes)} GB, over ${perBlock} B per block` };
     },
   };
 }

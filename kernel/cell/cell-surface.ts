@@ -17,6 +17,8 @@ export const ENGINE_VERBS = [
   'readBenchResult', 'compareWithMeasured',
   // the cost model's constants and where each came from
   'describeCostModel',
+  // how a conclusion depends on the assumed knobs: one at a time, and all together
+  'sensitivity', 'ensemble',
   // numerics: replay a vLLM dump, compare tensors, seeded randomness
   'replayDump', 'compare', 'Rng',
 ] as const;

@@ -20,6 +20,7 @@ import { engineFormatters, kvGridFigure, kvCells, stepTimelineFigure } from './e
 import { latencyDistributionFigure, throughputBarsFigure } from './compare-plots';
 import { runsOverlayFigure, throughputLadderFigure } from './run-charts';
 import { requestGanttFigure, kvOccupancyFigure, requestPhases } from './engine-charts';
+import { tornadoFigure, paretoFrontFigure } from './sensitivity-charts';
 import { numericFormatters } from './numeric-views';
 import { tensorFormatters } from './tensor-views';
 
@@ -137,6 +138,9 @@ export function richDisplayGlobals(ctx: RichDisplayContext) {
     requestPhases,
     /** KV usage over time with preemption markers, from StepRecords. */
     kvOccupancyFigure,
+    /** sensitivity(...) as a tornado chart; a sweep's throughput per GPU vs tokens/s per user with Pareto fronts. */
+    tornadoFigure,
+    paretoFrontFigure,
   };
 }
 
@@ -147,6 +151,7 @@ export const RICH_DISPLAY_GLOBAL_NAMES = [
   'plot', 'table', 'live', 'progress', 'runLive', 'dump', 'load', 'toDataFrame', 'kvGridFigure', 'kvCells', 'stepTimelineFigure',
   'latencyDistributionFigure', 'throughputBarsFigure',
   'runsOverlayFigure', 'throughputLadderFigure', 'requestGanttFigure', 'requestPhases', 'kvOccupancyFigure',
+  'tornadoFigure', 'paretoFrontFigure',
 ] as const;
 
 /**
@@ -189,6 +194,7 @@ export { kvGridFigure, kvCells, stepTimelineFigure } from './engine-views';
 export { latencyDistributionFigure, throughputBarsFigure } from './compare-plots';
 export { runsOverlayFigure, throughputLadderFigure } from './run-charts';
 export { requestGanttFigure, kvOccupancyFigure, requestPhases } from './engine-charts';
+export { tornadoFigure, paretoFrontFigure } from './sensitivity-charts';
 export { persistPlots, persistNotebookPlots } from './plotly-persist';
 export { compareHeatmapFigure, attentionLseFigure } from './numeric-views';
 export { tensorFigure, tensorStats, replayLseFigure } from './tensor-views';

@@ -9,7 +9,14 @@ import { UNMEASURED_COST_CONSTANTS, type CostConstants } from '../cost-constants
 import { errorSummary, type ErrorSummary, type Half } from './held-back-split';
 import { kernelFits, type ConstantName } from './gpu-kernel-fits';
 import type { CalibrationMeasurements } from './measurements';
-import { fitLogSquares } from './nelder-mead';
+import { fitLogSquares, type ParamRange } from './nelder-mead';
+
+/** Efficiencies and overlaps are shares of a peak (below 1); sharpnesses at least 1; the rest positive. */
+export function constantRange(name: string): ParamRange {
+  if (/Efficiency(Fp8)?$|Overlap$/.test(name)) return 'fraction';
+  if (/Sharpness$/.test(name)) return 'atLeastOne';
+  return 'positive';
+}
 import { stepFits } from './step-fits';
 
 /** Starting values of every fitted constant (orders of magnitude; the fit moves them). */
@@ -19,7 +26,7 @@ export const FIT_START: Record<string, number> = {
   attentionComputeEfficiency: 0.5, prefillAttentionHalfTokens: 300, prefillAttentionFixedSeconds: 5e-6,
   gqaDecodeFixedSeconds: 5e-6, mlaDecodeFixedSeconds: 5e-6, gqaKvReadEfficiency: 0.8, gqaKvReadEfficiencyFp8: 0.7,
   mlaKvReadEfficiency: 0.8, mlaKvReadEfficiencyFp8: 0.7, gqaDecodeProgramsPerSm: 2, mlaDecodeProgramsPerSm: 2,
-  gqaDecodeSecondsPerSplitKey: 50e-9, mlaDecodeSecondsPerSplitKey: 80e-9, decodeAttentionSharpness: 3, mlaDecodeSharpness: 3, elementwiseFixedSeconds: 2e-6, elementwiseBandwidthEfficiency: 0.8,
+  gqaDecodeSecondsPerSplitKey: 50e-9, mlaDecodeSecondsPerSplitKey: 80e-9, gqaDecodeSecondsPerSplitKeyFp8: 50e-9, mlaDecodeSecondsPerSplitKeyFp8: 80e-9, decodeAttentionSharpness: 3, mlaDecodeSharpness: 3, elementwiseFixedSeconds: 2e-6, elementwiseBandwidthEfficiency: 0.8,
   moeFixedSeconds: 20e-6, moeBandwidthEfficiency: 0.7, moeComputeEfficiency: 0.3, moeRoutingSeconds: 30e-6,
   samplerBaseSeconds: 100e-6, samplerPerTokenSeconds: 2e-6, fullGraphLaunchSeconds: 10e-6,
   eagerPerKernelSeconds: 10e-6, eagerLaunchOverlap: 0.9,
@@ -63,7 +70,7 @@ export function fitCalibration(m: CalibrationMeasurements, hw: HardwarePreset = 
     const idx = f.measuredSeconds.map((_, i) => i).filter((i) => f.halves[i] === 'fitted');
     if (idx.length > 0 && names.length > 0) {
       const start = Object.fromEntries(names.map((k) => [k, values[k] ?? f.initial[k]!])) as Record<ConstantName, number>;
-      const got = fitLogSquares(names, start, (p, j) => f.predict({ ...full(), ...p }, idx[j]!), idx.map((i) => f.measuredSeconds[i]!));
+      const got = fitLogSquares(names, start, (p, j) => f.predict({ ...full(), ...p }, idx[j]!), idx.map((i) => f.measuredSeconds[i]!), constantRange);
       Object.assign(values, got);
     }
     const c = full();

@@ -48,8 +48,8 @@ export function kernelFits(m: CalibrationMeasurements, hw: HardwarePreset): Term
   for (const kind of ['gqa', 'mla'] as const) {
     const pts = m.decodeAttention.filter((p) => p.kind === kind);
     const names = kind === 'gqa'
-      ? { gqaDecodeFixedSeconds: 5e-6, gqaKvReadEfficiency: 0.8, gqaKvReadEfficiencyFp8: 0.7, gqaDecodeProgramsPerSm: 2, gqaDecodeSecondsPerSplitKey: 50e-9, decodeAttentionSharpness: 3 }
-      : { mlaDecodeFixedSeconds: 5e-6, mlaKvReadEfficiency: 0.8, mlaKvReadEfficiencyFp8: 0.7, mlaDecodeProgramsPerSm: 2, mlaDecodeSecondsPerSplitKey: 80e-9, mlaDecodeSharpness: 3 };
+      ? { gqaDecodeFixedSeconds: 5e-6, gqaKvReadEfficiency: 0.8, gqaKvReadEfficiencyFp8: 0.7, gqaDecodeProgramsPerSm: 2, gqaDecodeSecondsPerSplitKey: 50e-9, gqaDecodeSecondsPerSplitKeyFp8: 50e-9, decodeAttentionSharpness: 3 }
+      : { mlaDecodeFixedSeconds: 5e-6, mlaKvReadEfficiency: 0.8, mlaKvReadEfficiencyFp8: 0.7, mlaDecodeProgramsPerSm: 2, mlaDecodeSecondsPerSplitKey: 80e-9, mlaDecodeSecondsPerSplitKeyFp8: 80e-9, mlaDecodeSharpness: 3 };
     fits.push({
       term: `decode attention ${kind}`, initial: names,
       labels: pts.map((p) => `${p.config} ${p.dtype} B=${p.batch} ctx=${p.ctx}`),
@@ -60,7 +60,7 @@ export function kernelFits(m: CalibrationMeasurements, hw: HardwarePreset): Term
         const dqk = kind === 'mla' ? 576 : 128;
         const dv = kind === 'mla' ? 512 : 128;
         const qo = p.batch * p.qHeads * (dqk + dv) * 2;
-        return decodeAttentionSeconds(c, hw, kind, p.dtype === 'fp8', p.kvBytes + qo, 2 * p.batch * p.qHeads * p.ctx * (dqk + dv), p.batch, p.ctx, p.kvHeads);
+        return decodeAttentionSeconds(c, hw, kind, p.dtype === 'fp8', p.kvBytes + qo, 2 * p.batch * p.qHeads * p.ctx * (dqk + dv), p.batch, p.ctx, p.kvHeads, p.qHeads, dv);
       },
     });
   }

@@ -55,9 +55,27 @@ export function nelderMead(f: (x: readonly number[]) => number, x0: readonly num
   return { x: simplex[best]!, value: values[best]!, iterations: it };
 }
 
-/** Fits positive parameters by minimising Σ log²(predicted / measured); restarts once from the optimum. */
-export function fitLogSquares<P extends string>(names: readonly P[], initial: Record<P, number>, predict: (p: Record<P, number>, i: number) => number, measured: readonly number[]): Record<P, number> {
-  const toParams = (x: readonly number[]) => Object.fromEntries(names.map((k, i) => [k, Math.exp(x[i]!)])) as Record<P, number>;
+/**
+ * The range a fitted parameter may take: any positive value; a fraction in (0, 1) (an efficiency
+ * of a datasheet peak, an overlap share); or at least 1 (a smooth-maximum sharpness, where below 1
+ * the combination would exceed the sum of its parts).
+ */
+export type ParamRange = 'positive' | 'fraction' | 'atLeastOne';
+
+const fromFree: Record<ParamRange, (x: number) => number> = {
+  positive: (x) => Math.exp(x),
+  fraction: (x) => 1 / (1 + Math.exp(-x)),
+  atLeastOne: (x) => 1 + Math.exp(x),
+};
+const toFree: Record<ParamRange, (p: number) => number> = {
+  positive: (p) => Math.log(p),
+  fraction: (p) => { const q = Math.min(1 - 1e-9, Math.max(1e-9, p)); return Math.log(q / (1 - q)); },
+  atLeastOne: (p) => Math.log(Math.max(1e-9, p - 1)),
+};
+
+/** Fits parameters (each within its range) by minimising Σ log²(predicted / measured); restarts twice from the optimum. */
+export function fitLogSquares<P extends string>(names: readonly P[], initial: Record<P, number>, predict: (p: Record<P, number>, i: number) => number, measured: readonly number[], range: (name: P) => ParamRange = () => 'positive'): Record<P, number> {
+  const toParams = (x: readonly number[]) => Object.fromEntries(names.map((k, i) => [k, fromFree[range(k)](x[i]!)])) as Record<P, number>;
   const loss = (x: readonly number[]) => {
     const p = toParams(x);
     let s = 0;
@@ -67,7 +85,7 @@ export function fitLogSquares<P extends string>(names: readonly P[], initial: Re
     }
     return s;
   };
-  let x = names.map((k) => Math.log(initial[k]));
+  let x = names.map((k) => toFree[range(k)](initial[k]));
   for (let round = 0; round < 3; round++) x = nelderMead(loss, x, round === 0 ? 0.7 : 0.2).x;
   return toParams(x);
 }
