@@ -6,6 +6,7 @@
  *   kernel -f CONNECTION_FILE
  *   install [--user | --sys-prefix | --prefix DIR] [--name NAME]
  *   run NOTEBOOK.ipynb|DIR [--out DIR] [--html] [--allow-errors] [--summary] [--timeout SECONDS]
+ *   simulate …, sweep SPEC.json … (kernel/cli/simulate.ts, kernel/cli/sweep.ts)
  * Heavy modules (the engine, TypeScript, display libraries) load after the sockets are up, so
  * kernel_info_reply comes quickly; after TypeScript, the rest loads in the background while a
  * first cell that needs none of it may already run (ts-interpreter/early-check.ts).
@@ -29,7 +30,9 @@ const USAGE = `usage: enginelab <command>
                                    execute notebooks headless through the kernel; each cell
                                    may run 600 s (--timeout 0: no limit)
   simulate --serve "<vllm serve …>" --bench "<vllm bench serve …>" [--env "VAR=value …"] [--set name=value …] [--json FILE|DIR]
-                                   simulate vllm bench serve against the engine; prints vLLM's summary block`;
+                                   simulate vllm bench serve against the engine; prints vLLM's summary block
+  sweep SPEC.json [--workers N] [--out DIR] [--shard i/N] | sweep --collect DIR
+                                   run a sweep of simulated configs on worker threads (resumable), or merge shards`;
 
 /** What kernel_info reports before the TypeScript interpreter has loaded (it reports the same after). */
 function staticInfo(): InterpreterInfo {
@@ -62,6 +65,7 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
   const connection = readConnectionFile(file);
   const globalsModule = JSON.stringify(fileURLToPath(new URL('./cell/cell-globals.ts', import.meta.url)).replace(/\.ts$/, ''));
   const displayModule = JSON.stringify(fileURLToPath(new URL('./display/index.ts', import.meta.url)).replace(/\.ts$/, ''));
+  const sweepModule = JSON.stringify(fileURLToPath(new URL('./sweep/cell-sweep.ts', import.meta.url)).replace(/\.ts$/, ''));
   const { CELL_HELPER_NAMES, ENGINE_TOP_LEVEL_NAMES } = await import('./cell/cell-surface');
   const types: Record<string, string> = Object.fromEntries(CELL_HELPER_NAMES.map((n) => [n, `import(${globalsModule}).CellGlobals['${n}']`]));
   // TypeScript and the engine load after the first kernel_info_reply (LazyInterpreter). The
@@ -103,7 +107,10 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
       const rich = cellRequire('./display/index') as typeof import('./display/index');
       const globals = rich.richDisplayGlobals(ctx);
       for (const n of Object.keys(globals)) types[n] ??= `import(${displayModule}).RichDisplayGlobals['${n}']`;
-      return globals;
+      // sweep(spec): worker threads, a journal and the result table (kernel/sweep/cell-sweep.ts).
+      const sweeps = (cellRequire('./sweep/cell-sweep') as typeof import('./sweep/cell-sweep')).sweepGlobals(ctx);
+      for (const n of Object.keys(sweeps)) types[n] ??= `import(${sweepModule}).SweepGlobals['${n}']`;
+      return { ...globals, ...sweeps };
     },
     loadFormatter: async () => displayFormat(),
     defineGlobals: (values) => interpreter.defineGlobals(values),
@@ -195,6 +202,8 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
         return await runCommand(rest);
       case 'simulate':
         return await (await import('./cli/simulate')).simulateCommand(rest);
+      case 'sweep':
+        return await (await import('./cli/sweep')).sweepCommand(rest);
       case undefined:
       case '-h':
       case '--help':
