@@ -15,6 +15,7 @@ export * from './api/index';
 export * from './attention/fast/index';
 export * from './io/index';
 export * from './serve-sim/index';
+export * from './sweep/index';
 export * from './model/index';
 export * from './runner/index';
 export * as testing from './testing/index';
