@@ -11,6 +11,7 @@ import { ENGINELAB_BIN, sbatchCommandArgs, sbatchDirectives, sbatchScript } from
 import { formatFailureReport, indexRanges } from '../../../kernel/sweep/slurm/failure-report';
 import { combineOutcome, failedTasks } from '../../../kernel/sweep/slurm/task-outcomes';
 import { readExitMarker } from '../../../kernel/sweep/slurm/slurm-layout';
+import { sbatch, SlurmCommandError } from '../../../kernel/sweep/slurm/slurm-commands';
 
 const dir = mkdtempSync(join(tmpdir(), 'enginelab-slurm-script-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,6 +83,20 @@ describe('the sbatch script', () => {
     expect(code).toBe(143);
     expect(stderr).toContain('task 0 got SIGTERM');
     expect(readExitMarker(out, 0)?.exitCode).toBe(143);
+  });
+});
+
+describe('Slurm missing', () => {
+  it('says which command is missing and what to do', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = join(dir, 'no-bin');
+    try {
+      const err = await sbatch(['--parsable'], join(dir, 'x.sbatch')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SlurmCommandError);
+      expect((err as Error).message).toBe(`sbatch --parsable ${join(dir, 'x.sbatch')}: sbatch not found on PATH: is Slurm installed here (or run this on a login node)?`);
+    } finally {
+      process.env.PATH = path;
+    }
   });
 });
 
