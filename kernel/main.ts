@@ -6,6 +6,7 @@
  *   kernel -f CONNECTION_FILE
  *   install [--user | --sys-prefix | --prefix DIR] [--name NAME]
  *   run NOTEBOOK.ipynb|DIR [--out DIR] [--html] [--allow-errors] [--summary] [--timeout SECONDS]
+ *   simulate …, sweep SPEC.json … (kernel/cli/simulate.ts, kernel/cli/sweep.ts)
  * Heavy modules (the engine, TypeScript, display libraries) load after the sockets are up, so
  * kernel_info_reply comes quickly.
  */
@@ -23,7 +24,9 @@ const USAGE = `usage: enginelab <command>
                                    execute notebooks headless through the kernel; each cell
                                    may run 600 s (--timeout 0: no limit)
   simulate --serve "<vllm serve …>" --bench "<vllm bench serve …>" [--env "VAR=value …"] [--set name=value …] [--json FILE|DIR]
-                                   simulate vllm bench serve against the engine; prints vLLM's summary block`;
+                                   simulate vllm bench serve against the engine; prints vLLM's summary block
+  sweep SPEC.json [--workers N] [--out DIR] [--shard i/N] | sweep --collect DIR
+                                   run a sweep of simulated configs on worker threads (resumable), or merge shards`;
 
 /** What kernel_info reports before the TypeScript interpreter has loaded (it reports the same after). */
 function staticInfo(): InterpreterInfo {
@@ -158,6 +161,8 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
         return await runCommand(rest);
       case 'simulate':
         return await (await import('./cli/simulate')).simulateCommand(rest);
+      case 'sweep':
+        return await (await import('./cli/sweep')).sweepCommand(rest);
       case undefined:
       case '-h':
       case '--help':
