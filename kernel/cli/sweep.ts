@@ -13,6 +13,7 @@ import { readTextFile } from '../files/read-text';
 import { collectSweep, shardDir } from '../sweep/collect-sweep';
 import { runSweep, type SweepProgress } from '../sweep/run-sweep';
 import { defaultWorkerCount } from '../sweep/worker-pool';
+import { SLURM_USAGE, slurmSweepCommand } from '../sweep/slurm/slurm-sweep-command';
 import { numberArg, parseArgs, UsageError } from './args';
 
 export const SWEEP_USAGE = `usage: enginelab sweep SPEC.json [--workers N] [--out DIR] [--shard i/N]
@@ -21,9 +22,8 @@ export const SWEEP_USAGE = `usage: enginelab sweep SPEC.json [--workers N] [--ou
   --workers N          worker threads (default: one per core, ${defaultWorkerCount()} here)
   --out DIR            where the journal and tables go (default sweep-out); a rerun resumes from its journal
   --shard i/N          run only shard i (0-based) of N, into DIR/shard-i (what a Slurm array task runs)
-  --collect DIR        merge DIR/shard-*/results.jsonl into DIR/results.arrow and .parquet; list missing configs`;
-
-const SLURM_FLAGS = ['--slurm', '--partition', '--array-size', '--time', '--no-wait'];
+  --collect DIR        merge DIR/shard-*/results.jsonl into DIR/results.arrow and .parquet; list missing configs
+${SLURM_USAGE}`;
 
 export interface SweepIo {
   readonly stdout: (s: string) => void;
@@ -76,10 +76,10 @@ export async function sweepCommand(argv: string[], io: SweepIo = defaultIo): Pro
     (argv.length === 0 ? io.stderr : io.stdout)(SWEEP_USAGE + '\n');
     return argv.length === 0 ? 2 : 0;
   }
+  const viaSlurm = await slurmSweepCommand(argv, io); // --slurm, or --collect of a --slurm out dir
+  if (viaSlurm !== undefined) return viaSlurm;
   let args;
   try {
-    const slurm = argv.find((a) => SLURM_FLAGS.includes(a.split('=')[0]!));
-    if (slurm !== undefined) throw new UsageError(`sweep: ${slurm.split('=')[0]}: the Slurm backend (--slurm, --partition, --array-size, --time, --no-wait) is not part of this build yet; run the shards with --shard i/N`);
     args = parseArgs(argv, { values: ['--workers', '--out', '--shard', '--collect'] }, 'sweep');
     if (args.values.has('--collect')) {
       if (args.positional.length > 0 || args.values.size > 1) throw new UsageError('sweep: --collect DIR takes no SPEC.json and no other option');
