@@ -80,8 +80,9 @@ shard="$out/shard-$i"
 # Slurm signals the whole task on a time limit or scancel; with a trap set, bash runs it only once
 # the sweep process has ended and lives on to write the exit marker.
 trap 'echo "enginelab: task $i got SIGTERM (time limit or scancel)" >&2' TERM
-echo "enginelab: task $i of ${o.numShards} on $(hostname) (job \${SLURM_ARRAY_JOB_ID}_$i)"
-${node} ${bin} sweep "$shard/spec.json" --shard "$i/${o.numShards}" --out "$out" --workers ${workers}
+cmd=(${node} ${bin} sweep "$shard/spec.json" --shard "$i/${o.numShards}" --out "$out" --workers ${workers})
+echo "enginelab: task $i of ${o.numShards} on $(hostname) (job \${SLURM_ARRAY_JOB_ID}_$i): \${cmd[*]}"
+"\${cmd[@]}"
 code=$?
 printf '{"taskIndex":%d,"exitCode":%d,"jobId":"%s","host":"%s"}\\n' "$i" "$code" "\${SLURM_ARRAY_JOB_ID}_$i" "$(hostname)" >"$shard/status.json.tmp" &&
   mv -f "$shard/status.json.tmp" "$shard/status.json"

@@ -70,6 +70,7 @@ describe.skipIf(!slurmUp && !isCI)('sweeps as Slurm job arrays (real Slurm)', ()
     expect(result.failed[0]).toMatchObject({ state: 'FAILED', exitCode: expect.any(Number) as number });
     expect(result.failed[0]!.exitCode).not.toBe(0);
     expect(result.failed[0]!.logTail).toContain('shard-7/spec.json');
+    expect(result.failed[0]!.logTail).toMatch(/enginelab sweep: .*not valid JSON/); // the sweep's own error for the spoilt spec
     expect(result.outcomes.filter((o) => !o.failed).length).toBe(19);
     expect(readExitMarker(out, 7)?.jobId).toBe(`${record.jobId}_7`);
     const report = later.text.join('');
@@ -103,6 +104,26 @@ describe.skipIf(!slurmUp && !isCI)('sweeps as Slurm job arrays (real Slurm)', ()
     expect(rowsOf(merged.table)).toBe(rowsOf(local.table));
     expect(readFileSync(merged.arrow).equals(readFileSync(local.arrow))).toBe(true);
     expect(io.text.join('')).toContain(`slurm job ${jobId}: all 20 tasks completed`);
+  }, 900_000);
+
+  it('enginelab sweep --slurm --no-wait prints the job id; --collect DIR follows it and merges', () => {
+    const out = join(dir, 'cli');
+    const bin = join(__dirname, '../../../bin/enginelab.mjs');
+    const submit = spawnSync(process.execPath, [bin, 'sweep', specPath, '--slurm', '--no-wait', '--array-size', '4', '--max-running', '2', '--time', '00:20:00', '--out', out], { encoding: 'utf8' });
+    expect(submit.stderr).toContain(`then merge with: enginelab sweep --collect ${out}`);
+    expect(submit.status).toBe(0);
+    const jobId = submit.stdout.trim();
+    expect(jobId).toMatch(/^\d+$/);
+    const script = readFileSync(join(out, 'sweep.sbatch'), 'utf8');
+    expect(script).toContain('#SBATCH --array=0-3%2\n');
+    expect(script).toContain('#SBATCH --time=00:20:00\n');
+    const collect = spawnSync(process.execPath, [bin, 'sweep', '--collect', out, '--poll', '1'], { encoding: 'utf8' });
+    expect(collect.stderr).toContain(`slurm job ${jobId}: all 4 tasks completed`);
+    expect(collect.stderr).toContain('merged 40/40 configs');
+    expect(collect.status).toBe(0);
+    const partitionWithoutSlurm = spawnSync(process.execPath, [bin, 'sweep', specPath, '--partition', 'debug'], { encoding: 'utf8' });
+    expect(partitionWithoutSlurm.status).toBe(2);
+    expect(partitionWithoutSlurm.stderr).toContain('--partition only apply with --slurm');
   }, 900_000);
 
   it('names sbatch and its stderr when Slurm refuses the job (bad partition), before any task exists', async () => {

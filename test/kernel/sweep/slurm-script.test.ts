@@ -41,7 +41,7 @@ describe('the sbatch script', () => {
     const script = sbatchScript(o);
     expect(script.startsWith('#!/bin/bash\n#SBATCH --array=0-19%4\n')).toBe(true);
     expect(script).not.toContain('--hold');
-    expect(script).toContain(`'${process.execPath}' '${ENGINELAB_BIN}' sweep "$shard/spec.json" --shard "$i/20" --out "$out" --workers 2`);
+    expect(script).toContain(`cmd=('${process.execPath}' '${ENGINELAB_BIN}' sweep "$shard/spec.json" --shard "$i/20" --out "$out" --workers 2)`);
     expect(ENGINELAB_BIN.endsWith('/bin/enginelab.mjs') && existsSync(ENGINELAB_BIN)).toBe(true);
     expect(spawnSync('bash', ['-n'], { input: script }).status).toBe(0);
   });
@@ -61,6 +61,8 @@ describe('the sbatch script', () => {
       const r = spawnSync('bash', [script], { encoding: 'utf8', env: { ...process.env, SLURM_ARRAY_TASK_ID: String(i), SLURM_ARRAY_JOB_ID: '42' } });
       expect(r.status).toBe(i === 2 ? 7 : 0);
       expect(r.stdout).toContain(`argv ${JSON.stringify(['sweep', `${out}/shard-${i}/spec.json`, '--shard', `${i}/4`, '--out', out, '--workers', '1'])}`);
+      expect(r.stdout).toContain(`enginelab: task ${i} of 4 on `);
+      expect(r.stdout).toContain(`(job 42_${i}): ${process.execPath} ${FAKE_BIN} sweep ${out}/shard-${i}/spec.json --shard ${i}/4 --out ${out} --workers 1\n`);
       expect(readExitMarker(out, i)).toEqual({ taskIndex: i, exitCode: i === 2 ? 7 : 0, jobId: `42_${i}`, host: expect.any(String) as string });
     }
     expect(readExitMarker(out, 0)).toBeUndefined();
