@@ -28,6 +28,9 @@ export function indexRanges(indices: readonly number[]): string {
   return parts.join(',');
 }
 
+/** Failed tasks shown with their log tails; the rest are listed by index only (a whole array can fail). */
+export const MAX_TASKS_WITH_LOGS = 10;
+
 export function formatFailureReport(jobId: string, outDir: string, outcomes: readonly TaskOutcome[], failed: readonly FailedTask[], cwd = process.cwd()): string {
   const n = outcomes.length;
   if (failed.length === 0) return `slurm job ${jobId}: all ${n} tasks completed\n`;
@@ -36,11 +39,15 @@ export function formatFailureReport(jobId: string, outDir: string, outcomes: rea
     return r.startsWith('..') ? p : r;
   };
   const lines = [`slurm job ${jobId}: ${n - failed.length} of ${n} tasks completed, ${failed.length} failed (task ${indexRanges(failed.map((f) => f.taskIndex))})`];
-  for (const f of failed) {
+  for (const f of failed.slice(0, MAX_TASKS_WITH_LOGS)) {
     const exit = f.exitCode === undefined ? '' : `, exit code ${f.exitCode}`;
     const why = f.source === 'none' ? ' (no exit marker and Slurm no longer knows the task: node lost, killed, or forgotten after MinJobAge)' : '';
     lines.push(`  task ${f.taskIndex}: ${f.state}${exit}${why}; log ${show(taskLogPath(outDir, f.taskIndex))}`);
     if (f.logTail) lines.push(indent(f.logTail, '    | '));
+  }
+  if (failed.length > MAX_TASKS_WITH_LOGS) {
+    const rest = failed.slice(MAX_TASKS_WITH_LOGS);
+    lines.push(`  and ${rest.length} more: task ${indexRanges(rest.map((f) => f.taskIndex))} (logs: ${show(outDir)}/shard-I/task.log)`);
   }
   const first = failed[0]!;
   lines.push(`rerun one shard here: enginelab sweep ${show(shardSpecPath(outDir, first.taskIndex))} --shard ${first.taskIndex}/${n} --out ${show(outDir)}`);

@@ -129,6 +129,11 @@ describe('task outcomes and the report', () => {
     expect(report).toContain(`--shard 1/3 --out ${out.slice(1)}`);
     expect(report).toContain('sbatch --array=1 ');
     expect(formatFailureReport('77', out, [outcomes[0]!], [])).toBe('slurm job 77: all 1 tasks completed\n');
+    const many = Array.from({ length: 25 }, (_, i) => combineOutcome(i, { exitCode: i === 3 ? 0 : 9 }, undefined));
+    const manyReport = formatFailureReport('78', out, many, failedTasks(out, many), '/');
+    expect(manyReport.split('\n')[0]).toBe('slurm job 78: 1 of 25 tasks completed, 24 failed (task 0-2,4-24)');
+    expect(manyReport.match(/^ {2}task \d+: FAILED/gm)).toHaveLength(10);
+    expect(manyReport).toContain('  and 14 more: task 11-24 (logs: ');
     expect(readFileSync(join(out, 'shard-1', 'task.log'), 'utf8')).toContain('line 0');
   });
 });
