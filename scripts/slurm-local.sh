@@ -39,10 +39,11 @@ write_conf() {
   # A modest RealMemory: slurmd drains a node that reports less than the config claims.
   mem_mb="$(awk '/MemTotal/ { m = int($2 / 1024 / 2); print (m > 4096 ? 4096 : m) }' /proc/meminfo)"
   mkdir -p "$conf_dir" "$state/ctld" "$state/d"
+  # 127.0.0.1 for both daemons: the host name need not resolve (containers often lack it in /etc/hosts).
   cat >"$conf.new" <<EOF
 # Written by enginelab scripts/slurm-local.sh: one node, no accounting database.
 ClusterName=enginelab
-SlurmctldHost=$node
+SlurmctldHost=$node(127.0.0.1)
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -66,7 +67,7 @@ SlurmctldLogFile=$state/slurmctld.log
 SlurmdLogFile=$state/slurmd.log
 SlurmctldTimeout=30
 SlurmdTimeout=60
-NodeName=$node CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN
+NodeName=$node NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN
 PartitionName=debug Nodes=$node Default=YES MaxTime=INFINITE State=UP
 EOF
   if cmp -s "$conf.new" "$conf"; then rm -f "$conf.new"; return 1; fi
