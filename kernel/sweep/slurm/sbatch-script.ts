@@ -77,6 +77,7 @@ ${directives}
 i="\${SLURM_ARRAY_TASK_ID:?not run as a Slurm array task}"
 out=${out}
 shard="$out/shard-$i"
+rm -f "$shard/status.json" # a marker left by an earlier run of this shard does not speak for this one
 # Slurm signals the whole task on a time limit or scancel; with a trap set, bash runs it only once
 # the sweep process has ended and lives on to write the exit marker.
 trap 'echo "enginelab: task $i got SIGTERM (time limit or scancel)" >&2' TERM

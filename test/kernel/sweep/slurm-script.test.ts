@@ -57,6 +57,7 @@ describe('the sbatch script', () => {
     layout(out, 4, (i) => (i === 2 ? '7' : '0'));
     const script = join(out, 'sweep.sbatch');
     writeFileSync(script, sbatchScript({ outDir: out, numShards: 4, enginelabBin: FAKE_BIN }));
+    writeFileSync(join(out, 'shard-1', 'status.json'), '{"taskIndex":1,"exitCode":99,"jobId":"41_1","host":"old"}'); // from an earlier run
     for (const i of [1, 2]) {
       const r = spawnSync('bash', [script], { encoding: 'utf8', env: { ...process.env, SLURM_ARRAY_TASK_ID: String(i), SLURM_ARRAY_JOB_ID: '42' } });
       expect(r.status).toBe(i === 2 ? 7 : 0);
