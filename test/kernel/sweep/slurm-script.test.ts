@@ -57,7 +57,6 @@ describe('the sbatch script', () => {
     layout(out, 4, (i) => (i === 2 ? '7' : '0'));
     const script = join(out, 'sweep.sbatch');
     writeFileSync(script, sbatchScript({ outDir: out, numShards: 4, enginelabBin: FAKE_BIN }));
-    writeFileSync(join(out, 'shard-1', 'status.json'), '{"taskIndex":1,"exitCode":99,"jobId":"41_1","host":"old"}'); // from an earlier run
     for (const i of [1, 2]) {
       const r = spawnSync('bash', [script], { encoding: 'utf8', env: { ...process.env, SLURM_ARRAY_TASK_ID: String(i), SLURM_ARRAY_JOB_ID: '42' } });
       expect(r.status).toBe(i === 2 ? 7 : 0);
@@ -75,12 +74,14 @@ describe('the sbatch script', () => {
     layout(out, 1, () => 'sleep');
     const script = join(out, 'sweep.sbatch');
     writeFileSync(script, sbatchScript({ outDir: out, numShards: 1, enginelabBin: FAKE_BIN }));
+    writeFileSync(join(out, 'shard-0', 'status.json'), '{"taskIndex":0,"exitCode":0,"jobId":"40_0","host":"old"}'); // an earlier run's
     const child = spawn('bash', [script], { detached: true, env: { ...process.env, SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_JOB_ID: '43' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const started = join(out, 'shard-0', 'spec.json.started');
     for (let i = 0; i < 600 && !existsSync(started); i++) await new Promise((r) => setTimeout(r, 100));
     expect(existsSync(started)).toBe(true);
+    expect(readExitMarker(out, 0)).toBeUndefined(); // while the task runs, no marker speaks for it
     process.kill(-child.pid!, 'SIGTERM'); // the whole process group, as slurmstepd signals the task
     const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
     expect(code).toBe(143);
