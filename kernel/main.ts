@@ -59,6 +59,7 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
   const connection = readConnectionFile(file);
   const globalsModule = JSON.stringify(fileURLToPath(new URL('./cell/cell-globals.ts', import.meta.url)).replace(/\.ts$/, ''));
   const displayModule = JSON.stringify(fileURLToPath(new URL('./display/index.ts', import.meta.url)).replace(/\.ts$/, ''));
+  const sweepModule = JSON.stringify(fileURLToPath(new URL('./sweep/cell-sweep.ts', import.meta.url)).replace(/\.ts$/, ''));
   const { CELL_HELPER_NAMES, ENGINE_TOP_LEVEL_NAMES } = await import('./cell/cell-surface');
   const types: Record<string, string> = Object.fromEntries(CELL_HELPER_NAMES.map((n) => [n, `import(${globalsModule}).CellGlobals['${n}']`]));
   // TypeScript and the engine load after the first kernel_info_reply (LazyInterpreter). The
@@ -97,7 +98,10 @@ async function kernelCommand(argv: readonly string[]): Promise<undefined> {
       const rich = cellRequire('./display/index') as typeof import('./display/index');
       const globals = rich.richDisplayGlobals(ctx);
       for (const n of Object.keys(globals)) types[n] ??= `import(${displayModule}).RichDisplayGlobals['${n}']`;
-      return globals;
+      // sweep(spec): worker threads, a journal and the result table (kernel/sweep/cell-sweep.ts).
+      const sweeps = (cellRequire('./sweep/cell-sweep') as typeof import('./sweep/cell-sweep')).sweepGlobals(ctx);
+      for (const n of Object.keys(sweeps)) types[n] ??= `import(${sweepModule}).SweepGlobals['${n}']`;
+      return { ...globals, ...sweeps };
     },
     loadFormatter: async () => displayFormat(),
     defineGlobals: (values) => interpreter.defineGlobals(values),

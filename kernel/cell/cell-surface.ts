@@ -27,5 +27,8 @@ export const ENGINE_RESULT_TYPES = ['EngineConfig', 'StepRecord', 'SimulateServe
 /** Every engine name that is a global besides `engine` itself. */
 export const ENGINE_TOP_LEVEL_NAMES: readonly string[] = [...ENGINE_VERBS, ...ENGINE_RESULT_TYPES];
 
+/** Kernel helpers that run engine work off the main thread: `sweep` (kernel/sweep/cell-sweep.ts). */
+export const SWEEP_HELPER_NAMES = ['sweep'] as const;
+
 /** The display, stdin and comm helpers of cell-globals.ts (the rich ones: display/index.ts's RICH_DISPLAY_GLOBAL_NAMES). */
 export const CELL_HELPER_NAMES = ['display', 'updateDisplay', 'clearOutput', 'input', 'comms'] as const;

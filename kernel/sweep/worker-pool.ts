@@ -6,9 +6,14 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
 import type { SweepConfig, SweepRow } from '../../engine/index';
 
-const WORKER_URL = new URL('./sweep-worker.mjs', import.meta.url);
+/** The worker script beside this file, whether loaded as ESM (`import.meta.url`) or CommonJS (cells). */
+function workerUrl(): URL {
+  const url = (import.meta as { url?: string }).url;
+  return new URL('./sweep-worker.mjs', typeof url === 'string' && url !== '' ? url : pathToFileURL(__filename));
+}
 
 /** One worker per core: the default of `--workers`. */
 export function defaultWorkerCount(): number {
@@ -46,7 +51,7 @@ export function runOnWorkers(configs: readonly SweepConfig[], options: PoolOptio
       if (--remaining === 0) finish();
     };
     const start = (): void => {
-      const worker = new Worker(WORKER_URL);
+      const worker = new Worker(workerUrl());
       live.add(worker);
       let current: SweepConfig | undefined;
       let ready = false;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KernelClient } from '../../../kernel/client/kernel-client';
 import { defaultKernelArgv } from '../../../kernel/cli/run-notebook';
-import { CELL_HELPER_NAMES, ENGINE_RESULT_TYPES, ENGINE_TOP_LEVEL_NAMES, ENGINE_VERBS } from '../../../kernel/cell/cell-surface';
+import { CELL_HELPER_NAMES, ENGINE_RESULT_TYPES, ENGINE_TOP_LEVEL_NAMES, ENGINE_VERBS, SWEEP_HELPER_NAMES } from '../../../kernel/cell/cell-surface';
 import { RICH_DISPLAY_GLOBAL_NAMES } from '../../../kernel/display/index';
 import * as engineModule from '../../../engine/index';
 
@@ -48,7 +48,7 @@ describe('the cell surface', () => {
     const section = readme.slice(readme.indexOf('## In a cell'), readme.indexOf('\n## ', readme.indexOf('## In a cell') + 1));
     const rows = section.split('\n').filter((l) => /^\| [a-z]/.test(l) && !l.startsWith('| group'));
     const documented = rows.flatMap((l) => [...l.split('|')[2]!.matchAll(/`([A-Za-z_$][\w$]*)`/g)].map((m) => m[1]!));
-    expect(new Set(documented)).toEqual(new Set([...ENGINE_TOP_LEVEL_NAMES, ...CELL_HELPER_NAMES, ...RICH_DISPLAY_GLOBAL_NAMES]));
+    expect(new Set(documented)).toEqual(new Set([...ENGINE_TOP_LEVEL_NAMES, ...CELL_HELPER_NAMES, ...RICH_DISPLAY_GLOBAL_NAMES, ...SWEEP_HELPER_NAMES]));
   });
 
   it('a cell uses a listed verb and a listed type by name, and an unlisted export as engine.X (value and type)', async () => {
@@ -79,7 +79,7 @@ describe('the cell surface', () => {
     expect(await complete('engine.')).toEqual(expect.arrayContaining(engineExports));
     expect(await complete('engine.candidateL')).toContain('candidateLists');
     const top = await complete('');
-    expect(top).toEqual(expect.arrayContaining(['engine', ...ENGINE_VERBS, ...CELL_HELPER_NAMES, ...RICH_DISPLAY_GLOBAL_NAMES]));
+    expect(top).toEqual(expect.arrayContaining(['engine', ...ENGINE_VERBS, ...CELL_HELPER_NAMES, ...RICH_DISPLAY_GLOBAL_NAMES, ...SWEEP_HELPER_NAMES]));
     expect(top).not.toContain('candidateLists');
     expect(await complete('simulateS')).toContain('simulateServe');
   }, 240_000);
