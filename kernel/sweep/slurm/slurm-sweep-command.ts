@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError } from '../../../engine/index';
 import { parseArgs, UsageError } from '../../cli/args';
+import { InputFileError } from '../../files/read-text';
 import { JOB_FILE } from './slurm-layout';
 import { SlurmCommandError } from './slurm-commands';
 import { SLURM_FLAGS, SLURM_VALUES, slurmOptionsFromArgs } from './slurm-cli-args';
@@ -76,6 +77,6 @@ export async function slurmSweepCommand(argv: readonly string[], io: SlurmIo): P
     }
     io.stderr(`enginelab sweep: ${(e as Error).message}\n`);
     if (e instanceof SlurmCommandError) return 1;
-    return e instanceof EngineError || e instanceof SyntaxError || e instanceof RangeError ? 2 : 1;
+    return e instanceof EngineError || e instanceof InputFileError || e instanceof RangeError ? 2 : 1;
   }
 }

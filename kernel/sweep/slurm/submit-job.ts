@@ -6,9 +6,10 @@
  * markers are removed so they cannot speak for the new tasks. A job of that dir still in the queue
  * is refused (two jobs writing one journal).
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { expandSweep, parseSweepSpec } from '../../../engine/index';
+import { EngineError, expandSweep, parseSweepSpec } from '../../../engine/index';
+import { readTextFile } from '../../files/read-text';
 import { sbatchCommandArgs, sbatchDirectives, sbatchScript, type SbatchOptions } from './sbatch-script';
 import { JOB_FILE, SCRIPT_FILE, readJobRecord, shardDir, shardSpecPath, statusPath, type SlurmJobRecord } from './slurm-layout';
 import { commandLine, sbatch, squeueTasks } from './slurm-commands';
@@ -31,12 +32,13 @@ export interface Submitted {
 
 export async function submitSlurmJob(specPath: string, o: SubmitOptions = {}): Promise<Submitted> {
   const write = o.write ?? ((s: string) => void process.stderr.write(s));
-  const specText = readFileSync(specPath, 'utf8');
+  const specText = readTextFile(specPath, 'SPEC.json');
   let spec;
   try {
     spec = parseSweepSpec(JSON.parse(specText) as unknown);
   } catch (err) {
-    throw new Error(`${specPath}: ${err instanceof Error ? err.message : String(err)}`);
+    // Still an EngineError (a bad spec: exit 2), now naming the file.
+    throw new EngineError(`${specPath}: ${err instanceof Error ? err.message : String(err)}`, err instanceof EngineError ? err.argument : 'spec');
   }
   const numConfigs = expandSweep(spec).length;
   if (numConfigs === 0) throw new Error(`${specPath}: the sweep has no configs`);
