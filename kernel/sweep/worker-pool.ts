@@ -1,19 +1,13 @@
 /**
- * Runs sweep configs on worker threads (kernel/sweep/sweep-worker.mjs), one config per thread at
- * a time, the next handed to whichever thread finishes first. Rows arrive in completion order;
+ * Runs sweep configs on worker threads (the bundled worker body, sweep-worker-bundle.ts), one
+ * config per thread at a time, the next handed to whichever thread finishes first. Rows arrive in completion order;
  * callers sort by index. A thread that dies (out of memory, a crash outside runSweepConfig) turns
  * its config into an error row and is replaced, so one bad config never stops the others.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { pathToFileURL } from 'node:url';
+import { sweepWorkerEntry } from './sweep-worker-bundle';
 import type { SweepConfig, SweepRow } from '../../engine/index';
-
-/** The worker script beside this file, whether loaded as ESM (`import.meta.url`) or CommonJS (cells). */
-function workerUrl(): URL {
-  const url = (import.meta as { url?: string }).url;
-  return new URL('./sweep-worker.mjs', typeof url === 'string' && url !== '' ? url : pathToFileURL(__filename));
-}
 
 /** One worker per core: the default of `--workers`. */
 export function defaultWorkerCount(): number {
@@ -51,7 +45,7 @@ export function runOnWorkers(configs: readonly SweepConfig[], options: PoolOptio
       if (--remaining === 0) finish();
     };
     const start = (): void => {
-      const worker = new Worker(workerUrl());
+      const worker = new Worker(sweepWorkerEntry());
       live.add(worker);
       let current: SweepConfig | undefined;
       let ready = false;
