@@ -85,8 +85,8 @@ describe('enginelab sweep', () => {
     [['--shard', '2/2'], '--shard'],
     [['--shard', 'first'], '--shard'],
     [['--bogus'], 'unknown option --bogus'],
-    [['--slurm'], '--slurm'],
-    [['--slurm', '--partition', 'p'], '--slurm'],
+    [['--partition', 'p'], '--partition only apply with --slurm'],
+    [['--slurm', '--shard', '0/2'], 'unknown option --shard'],
     [['--out'], '--out needs a value'],
   ])('rejects %j naming the flag (exit 2)', async (extra, named) => {
     const io = capture();
