@@ -16,6 +16,7 @@ import { JOB_FILE } from './slurm-layout';
 import { SlurmCommandError } from './slurm-commands';
 import { SLURM_FLAGS, SLURM_VALUES, slurmOptionsFromArgs } from './slurm-cli-args';
 import { collectSlurm, slurmExitCode, submitSlurmSweep } from './submit-sweep';
+import type { Submitted } from './submit-job';
 
 export const SLURM_USAGE = `       enginelab sweep SPEC.json --slurm [--out DIR] [--partition P] [--array-size N] [--time T]
                        [--max-running K] [--cpus-per-task C] [--sbatch-args "…"] [--hold] [--no-wait] [--poll S]
@@ -64,7 +65,18 @@ export async function slurmSweepCommand(argv: readonly string[], io: SlurmIo): P
     io.stderr(`enginelab ${e.message}\n${SLURM_USAGE}\n`);
     return 2;
   }
-  const options = { ...slurmOptionsFromArgs(args), write: io.stderr, stdout: io.stdout };
+  // Ctrl-C while following stops the following, not the job: say so, and how to come back.
+  let interruptHint = '';
+  const onInterrupt = () => {
+    io.stderr(`\ninterrupted${interruptHint}\n`);
+    process.exit(130);
+  };
+  const options = {
+    ...slurmOptionsFromArgs(args), write: io.stderr, stdout: io.stdout,
+    onSubmitted: (s: Submitted) => void (interruptHint = `: slurm job ${s.record.jobId} keeps running (scancel ${s.record.jobId} stops it); merge later with: enginelab sweep --collect ${s.outDir}`),
+  };
+  if (collectDir !== undefined) interruptHint = `: the job keeps running; collect again with: enginelab sweep --collect ${collectDir}`;
+  process.once('SIGINT', onInterrupt);
   try {
     const outcome = collectDir !== undefined
       ? await collectSlurm(collectDir, { ...options, wait: !args.flags.has('--no-wait') })
@@ -78,5 +90,7 @@ export async function slurmSweepCommand(argv: readonly string[], io: SlurmIo): P
     io.stderr(`enginelab sweep: ${(e as Error).message}\n`);
     if (e instanceof SlurmCommandError) return 1;
     return e instanceof EngineError || e instanceof InputFileError || e instanceof RangeError ? 2 : 1;
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
   }
 }

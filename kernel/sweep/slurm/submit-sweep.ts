@@ -15,6 +15,8 @@ export interface SlurmSweepOptions extends SubmitOptions, Omit<CollectSlurmOptio
   readonly noWait?: boolean;
   /** Where the job id goes with `noWait` (default stdout, so `JOB=$(enginelab sweep … --no-wait)` works). */
   readonly stdout?: (text: string) => void;
+  /** Called once the job is in the queue, before following it. */
+  readonly onSubmitted?: (submitted: Submitted) => void;
 }
 
 /** A merge that fails (no shard wrote anything: every task died early) is reported, not thrown. */
@@ -48,6 +50,7 @@ export async function submitSlurmSweep(specPath: string, options: SlurmSweepOpti
   const write = options.write ?? ((s: string) => void process.stderr.write(s));
   const submitted = await submitSlurmJob(specPath, { ...options, write });
   const { record, outDir } = submitted;
+  options.onSubmitted?.(submitted);
   if (options.noWait) {
     const held = options.hold ? `held: release it with scontrol release ${record.jobId}\n` : '';
     write(`${held}follow it with: squeue -j ${record.jobId}\nthen merge with: enginelab sweep --collect ${outDir}\n`);
