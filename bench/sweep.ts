@@ -47,13 +47,19 @@ if (what === 'seed') {
   const o = JSON.parse(arg);
   simulateServe({ ...o, bench: o.bench.replace(/--num-prompts \\d+/, '--num-prompts 64') });
   const ts = [];
-  for (let i = 0; i < Number(repsText); i++) { const t0 = performance.now(); simulateServe(o); ts.push((performance.now() - t0) / 1000); }
-  console.log(JSON.stringify({ seconds: median(ts) }));
+  const cs = [];
+  for (let i = 0; i < Number(repsText); i++) {
+    const t0 = performance.now(); const c0 = process.cpuUsage();
+    simulateServe(o);
+    ts.push((performance.now() - t0) / 1000); const c = process.cpuUsage(c0); cs.push((c.user + c.system) / 1e6);
+  }
+  console.log(JSON.stringify({ seconds: median(ts), cpu: median(cs) }));
 } else {
   const inputs = JSON.parse(readFileSync(arg, 'utf8'));
-  const t0 = performance.now();
+  const t0 = performance.now(); const c0 = process.cpuUsage();
   for (const x of inputs) simulateServe(x);
-  console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000 }));
+  const c = process.cpuUsage(c0);
+  console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 }));
 }
 `;
 
@@ -61,10 +67,12 @@ const scratch = mkdtempSync(join(tmpdir(), 'enginelab-bench-sweep-'));
 const timer = join(scratch, 'timer.mjs');
 writeFileSync(timer, TIMER);
 
-function inTree(tree: string, args: string[]): number {
+interface Timing { readonly seconds: number; readonly cpu: number }
+
+function inTree(tree: string, args: string[]): Timing {
   const r = spawnSync(join(root, 'node_modules/.bin/tsx'), [timer, tree, ...args], { cwd: tree, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`timer in ${tree} failed: ${r.stderr}`);
-  return (JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { seconds: number }).seconds;
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Timing;
 }
 
 function cliSeconds(tree: string): number {
@@ -90,29 +98,37 @@ try {
   writeFileSync(inputsFile, JSON.stringify(configs.map((c) => c.inputs)));
   const n = configs.length;
 
-  const sweepRate: [string, number][] = [];
+  const sweepRate: [string, Timing][] = [];
   for (const workers of [1, 2]) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage(); // the process's CPU time, its worker threads included
     const r = await runSweep(SPEC, { workers, outDir: join(scratch, `sweep-${workers}`) });
-    const s = (performance.now() - t0) / 1000;
+    const c = process.cpuUsage(c0);
     if (r.numFailed > 0) throw new Error(`${r.numFailed} bench configs failed`);
-    sweepRate.push([`runSweep, ${workers} worker${workers > 1 ? 's' : ''} (this tree)`, s]);
+    sweepRate.push([`runSweep, ${workers} worker${workers > 1 ? 's' : ''} (this tree)`, { seconds: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 }]);
   }
   sweepRate.push([`sequential simulateServe loop (this tree)`, inTree(root, ['loop', inputsFile])]);
   sweepRate.push([`sequential simulateServe loop (${BASELINE})`, inTree(base, ['loop', inputsFile])]);
 
   const seed = (mode: string) => JSON.stringify({ serve: `${SERVE} ${mode}`, bench: BENCH, env: ENV });
-  const rows: [string, number, number][] = [
+  const cli = (tree: string): Timing => ({ seconds: cliSeconds(tree), cpu: NaN });
+  const rows: [string, Timing, Timing][] = [
     ['seed workload in process, async (s, median)', inTree(root, ['seed', seed('--async-scheduling'), String(reps)]), inTree(base, ['seed', seed('--async-scheduling'), String(reps)])],
     ['seed workload in process, sync (s, median)', inTree(root, ['seed', seed('--no-async-scheduling'), String(reps)]), inTree(base, ['seed', seed('--no-async-scheduling'), String(reps)])],
-    ['seed workload CLI wall incl. start-up, async (s, median)', cliSeconds(root), cliSeconds(base)],
+    ['seed workload CLI wall incl. start-up, async (s, median)', cli(root), cli(base)],
   ];
 
   console.log(`workload: ${numPrompts} prompts, 1024/1024, MTP 3, DeepSeek-R1 on 8xB200; ${n} configs per sweep; ${reps} reps for medians`);
-  console.log('sweep                                              wall_s  configs/s  1000 configs (min)');
-  for (const [what, s] of sweepRate) console.log(`${what.padEnd(50)} ${s.toFixed(2).padStart(6)} ${(n / s).toFixed(2).padStart(10)} ${((1000 * s) / n / 60).toFixed(1).padStart(19)}`);
-  console.log(`\n${'measure'.padEnd(58)} ${'this tree'.padStart(9)} ${BASELINE.padStart(9)}  ratio`);
-  for (const [what, here, then] of rows) console.log(`${what.padEnd(58)} ${here.toFixed(2).padStart(9)} ${then.toFixed(2).padStart(9)}  ${(here / then).toFixed(2)}`);
+  // CPU seconds: what the wall time would be on idle cores (the shared machine is often oversubscribed).
+  console.log('sweep                                              wall_s  cpu_s  configs/s  1000 configs (min)');
+  for (const [what, t] of sweepRate) {
+    console.log(`${what.padEnd(50)} ${t.seconds.toFixed(2).padStart(6)} ${t.cpu.toFixed(2).padStart(6)} ${(n / t.seconds).toFixed(2).padStart(10)} ${((1000 * t.seconds) / n / 60).toFixed(1).padStart(19)}`);
+  }
+  console.log(`\n${'measure'.padEnd(58)} ${'wall here'.padStart(9)} ${BASELINE.padStart(9)}  ratio   cpu here ${BASELINE.padStart(9)}`);
+  for (const [what, here, then] of rows) {
+    const cpu = Number.isNaN(here.cpu) ? '' : `   ${here.cpu.toFixed(2).padStart(8)} ${then.cpu.toFixed(2).padStart(9)}`;
+    console.log(`${what.padEnd(58)} ${here.seconds.toFixed(2).padStart(9)} ${then.seconds.toFixed(2).padStart(9)}  ${(here.seconds / then.seconds).toFixed(2).padStart(5)}${cpu}`);
+  }
 } finally {
   spawnSync('git', ['worktree', 'remove', '--force', base], { cwd: root });
   rmSync(scratch, { recursive: true, force: true });
