@@ -13,6 +13,7 @@ import { readTextFile } from '../files/read-text';
 import { collectSweep, shardDir } from '../sweep/collect-sweep';
 import { runSweep, type SweepProgress } from '../sweep/run-sweep';
 import { defaultWorkerCount } from '../sweep/worker-pool';
+import { SLURM_USAGE, slurmSweepCommand } from '../sweep/slurm/slurm-sweep-command';
 import { numberArg, parseArgs, UsageError } from './args';
 
 export const SWEEP_USAGE = `usage: enginelab sweep SPEC.json [--workers N] [--out DIR] [--shard i/N]
@@ -21,35 +22,8 @@ export const SWEEP_USAGE = `usage: enginelab sweep SPEC.json [--workers N] [--ou
   --workers N          worker threads (default: one per core, ${defaultWorkerCount()} here)
   --out DIR            where the journal and tables go (default sweep-out); a rerun resumes from its journal
   --shard i/N          run only shard i (0-based) of N, into DIR/shard-i (what a Slurm array task runs)
-  --collect DIR        merge DIR/shard-*/results.jsonl into DIR/results.arrow and .parquet; list missing configs`;
-
-/**
- * The Slurm options as parsed; the Slurm backend (another branch) takes them as
- * `submitSlurmSweep(specPath, { ...slurm, outDir, workers })` from kernel/sweep/slurm/submit-sweep.ts.
- */
-export interface SlurmCliOptions {
-  readonly partition: string | null;
-  /** `--array-size N`: number of array tasks (= shards). */
-  readonly arraySize: number | null;
-  /** `--time T`: sbatch's time limit per task, as sbatch spells it (`10:00`, `1-00:00:00`). */
-  readonly time: string | null;
-  /** false with `--no-wait`: submit and return; collect later with --collect DIR. */
-  readonly wait: boolean;
-}
-
-function slurmOptions(args: ReturnType<typeof parseArgs>): SlurmCliOptions | null {
-  const only = ['--partition', '--array-size', '--time'].filter((f) => args.values.has(f));
-  if (args.flags.has('--no-wait')) only.push('--no-wait');
-  if (!args.flags.has('--slurm')) {
-    if (only.length > 0) throw new UsageError(`sweep: ${only[0]} is a Slurm option; it needs --slurm`);
-    return null;
-  }
-  const arraySizeText = args.values.get('--array-size');
-  const arraySize = arraySizeText === undefined ? null : numberArg(arraySizeText, '--array-size', 'sweep', { min: 1, max: 1e6, what: 'a whole number of array tasks ≥ 1' });
-  if (arraySize !== null && !Number.isInteger(arraySize)) throw new UsageError(`sweep: --array-size must be a whole number of array tasks ≥ 1, got ${JSON.stringify(arraySizeText)}`);
-  if (args.values.has('--shard')) throw new UsageError('sweep: --shard and --slurm exclude each other (the array tasks run the shards)');
-  return { partition: args.values.get('--partition') ?? null, arraySize, time: args.values.get('--time') ?? null, wait: !args.flags.has('--no-wait') };
-}
+  --collect DIR        merge DIR/shard-*/results.jsonl into DIR/results.arrow and .parquet; list missing configs
+${SLURM_USAGE}`;
 
 export interface SweepIo {
   readonly stdout: (s: string) => void;
@@ -102,16 +76,14 @@ export async function sweepCommand(argv: string[], io: SweepIo = defaultIo): Pro
     (argv.length === 0 ? io.stderr : io.stdout)(SWEEP_USAGE + '\n');
     return argv.length === 0 ? 2 : 0;
   }
+  const viaSlurm = await slurmSweepCommand(argv, io); // --slurm, or --collect of a --slurm out dir
+  if (viaSlurm !== undefined) return viaSlurm;
   let args;
-  let slurm: SlurmCliOptions | null;
   try {
-    args = parseArgs(argv, { flags: ['--slurm', '--no-wait'], values: ['--workers', '--out', '--shard', '--collect', '--partition', '--array-size', '--time'] }, 'sweep');
+    args = parseArgs(argv, { values: ['--workers', '--out', '--shard', '--collect'] }, 'sweep');
     if (args.values.has('--collect')) {
-      if (args.positional.length > 0 || args.values.size > 1 || args.flags.size > 0) throw new UsageError('sweep: --collect DIR takes no SPEC.json and no other option');
+      if (args.positional.length > 0 || args.values.size > 1) throw new UsageError('sweep: --collect DIR takes no SPEC.json and no other option');
     } else if (args.positional.length !== 1) throw new UsageError(`sweep: give exactly one SPEC.json${args.positional.length > 1 ? ` (got ${args.positional.join(', ')})` : ''}`);
-    slurm = slurmOptions(args);
-    // The Slurm backend is built on its own branch; until it is merged, --slurm is refused here.
-    if (slurm !== null) throw new UsageError('sweep: --slurm: the Slurm backend is not part of this build yet; run the shards with --shard i/N and merge them with --collect DIR');
   } catch (e) {
     io.stderr(`enginelab ${(e as Error).message}\n${SWEEP_USAGE}\n`);
     return 2;
