@@ -52,6 +52,7 @@ export async function slurmSweepCommand(argv: readonly string[], io: SlurmIo): P
     return 2;
   }
   let args;
+  let parsed;
   try {
     if (collectDir !== undefined) {
       args = parseArgs(argv, { flags: ['--no-wait'], values: ['--collect', '--poll'] }, 'sweep');
@@ -60,6 +61,7 @@ export async function slurmSweepCommand(argv: readonly string[], io: SlurmIo): P
       args = parseArgs(argv, { flags: [...SLURM_FLAGS], values: [...SLURM_VALUES, '--workers', '--out'] }, 'sweep');
       if (args.positional.length !== 1) throw new UsageError('sweep: --slurm needs exactly one SPEC.json');
     }
+    parsed = slurmOptionsFromArgs(args); // checks --array-size, --time, --poll: a bad value is a usage error too
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.stderr(`enginelab ${e.message}\n${SLURM_USAGE}\n`);
@@ -72,7 +74,7 @@ export async function slurmSweepCommand(argv: readonly string[], io: SlurmIo): P
     process.exit(130);
   };
   const options = {
-    ...slurmOptionsFromArgs(args), write: io.stderr, stdout: io.stdout,
+    ...parsed, write: io.stderr, stdout: io.stdout,
     onSubmitted: (s: Submitted) => void (interruptHint = `: slurm job ${s.record.jobId} keeps running (scancel ${s.record.jobId} stops it); merge later with: enginelab sweep --collect ${s.outDir}`),
   };
   if (collectDir !== undefined) interruptHint = `: the job keeps running; collect again with: enginelab sweep --collect ${collectDir}`;

@@ -92,9 +92,7 @@ describe('enginelab sweep', () => {
     [['--partition', 'p'], '--partition only apply with --slurm'],
     [['--slurm', '--shard', '0/2'], 'unknown option --shard'],
     [['--out'], '--out needs a value'],
-    [['--partition', 'p'], '--partition is a Slurm option; it needs --slurm'],
     [['--slurm', '--array-size', '0'], '--array-size'],
-    [['--slurm', '--shard', '0/2'], '--shard and --slurm'],
   ])('rejects %j naming the flag (exit 2)', async (extra, named) => {
     const io = capture();
     expect(await sweepCommand([specPath, ...extra], io)).toBe(2);
