@@ -81,10 +81,14 @@ describe('shutdown_request on control while a cell never yields', () => {
         const cell = startCell(client, code, 0);
         void cell.done.catch(() => undefined);
         await cell.started;
-        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => client.process.once('exit', (c, s) => resolve({ code: c, signal: s })));
+        let exit: { code: number | null; signal: NodeJS.Signals | null; atMs: number } | undefined;
+        const t0 = Date.now();
+        const exited = new Promise<NonNullable<typeof exit>>((resolve) => client.process.once('exit', (c, s) => resolve((exit = { code: c, signal: s, atMs: Date.now() - t0 }))));
         const control = new RawChannel(client, client.connection.control_port, createSigner(client.connection.key));
         try {
-          const reply = await control.request('shutdown_request', { content: '{"restart": false}' });
+          const reply = await control.request('shutdown_request', { content: '{"restart": false}' }, 60_000).catch((e: Error) => {
+            throw new Error(`${e.message}; kernel exit: ${JSON.stringify(exit)}; its stderr:\n${client.stderrTail}`);
+          });
           expect(reply.header.msg_type).toBe('shutdown_reply');
           expect(reply.content).toMatchObject({ status: 'ok', restart: false });
         } finally {
