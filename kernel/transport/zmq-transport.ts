@@ -160,9 +160,9 @@ export async function serveSockets(
     factory: new MessageFactory(options.session === undefined ? {} : { session: options.session }),
     kernelInfo: options.kernelInfo ?? { status: 'ok', protocol_version: '5.3', implementation: 'enginelab', implementation_version: '0.1.0', language_info: { name: 'typescript' }, banner: '', help_links: [], debugger: false },
     send: (channel, message) => send(channel, message),
-    raiseInterrupt: () => {
+    raiseInterrupt: (signal) => {
       if (interruptFlag) Atomics.store(interruptFlag, 0, 1);
-      process.kill(process.pid, 'SIGINT');
+      if (signal) process.kill(process.pid, 'SIGINT');
     },
     notifyMain: (message) => post('control', message, { answered: true }),
     forward: (message) => post('control', message, {}),
