@@ -22,8 +22,13 @@
  * of SIGINT ~100 ms later, before the already-queued shutdown_reply had left the socket — the
  * "unexplained" one-in-five failure of the earlier test. Shutdown does not need the signal: the
  * flag stops guarded loops and the main thread's own interrupt() stops an awaiting cell, and the
- * forced exit ends a cell that never yields. interrupt_request still needs SIGINT (it is the only
- * way into a synchronous loop), so it keeps that window (see NOTES).
+ * forced exit ends a cell that never yields. interrupt_request still needs SIGINT (the only way
+ * into a synchronous loop), but only when the main thread is stuck: the request goes to the main
+ * thread with a claim word; if the main thread takes it (it is in its event loop, where SIGINT's
+ * listeners are installed) it interrupts there without a signal; only when it has not taken it
+ * within SIGINT_DELAY_MS does the socket thread claim it and raise SIGINT — by then the main
+ * thread is inside a long run (the watchdog catches the signal), not in a hand-over, unless the
+ * run ends or starts in that very instant.
  */
 import type { MessageFactory } from '../protocol/message-factory';
 import { replyTypeOf, type Channel, type JupyterMessage } from '../protocol/messages';
@@ -33,10 +38,13 @@ export interface ControlContext {
   readonly factory: MessageFactory;
   readonly kernelInfo: Record<string, unknown>;
   send(channel: Channel, message: JupyterMessage<unknown>): void;
-  /** Raises the interrupt flag and, with `signal`, SIGINT (the main thread may be stuck in a synchronous loop). */
-  raiseInterrupt(signal: boolean): void;
-  /** Posts the (answered) request to the main thread. */
-  notifyMain(message: JupyterMessage): void;
+  /**
+   * Raises the interrupt flag; with `signal`, returns the claim word that decides who delivers
+   * the interrupt: the main thread (taking the posted request) or, after a delay, SIGINT.
+   */
+  raiseInterrupt(signal: boolean): Int32Array | undefined;
+  /** Posts the (answered) request to the main thread, with the interrupt's claim word if any. */
+  notifyMain(message: JupyterMessage, claim?: Int32Array): void;
   /** Hands a request this file does not serve to the socket thread's services (debug_request). */
   forward(message: JupyterMessage): void;
   /** Starts the timer that ends the process if the main thread does not shut down in time. */
@@ -64,11 +72,12 @@ export function serveControl(message: JupyterMessage, invalid: string | undefine
   const reply = (content: Record<string, unknown>) => ctx.send('control', ctx.factory.make(replyTypeOf(msgType), content, message));
   const error = (ename: string, evalue: string) => reply({ status: 'error', ename, evalue, traceback: [`${ename}: ${evalue}`] });
   publish('busy');
+  let claim: Int32Array | undefined;
   if (invalid !== undefined) error('RangeError', `message refused: ${invalid}`);
   else if (!SERVED.has(msgType)) error('TypeError', `${msgType} is not served on the control channel`);
   else if (msgType === 'kernel_info_request') reply(ctx.kernelInfo);
   else if (msgType === 'interrupt_request') {
-    ctx.raiseInterrupt(true);
+    claim = ctx.raiseInterrupt(true);
     reply({ status: 'ok' });
   } else {
     reply({ status: 'ok', restart: message.content.restart === true });
@@ -76,5 +85,5 @@ export function serveControl(message: JupyterMessage, invalid: string | undefine
     ctx.armForcedExit();
   }
   publish('idle');
-  if (invalid === undefined && SERVED.has(msgType)) ctx.notifyMain(message);
+  if (invalid === undefined && SERVED.has(msgType)) ctx.notifyMain(message, claim);
 }

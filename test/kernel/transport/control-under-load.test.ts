@@ -70,6 +70,33 @@ describe('interrupt during a display flood', () => {
   }
 });
 
+describe('interrupts as cells start and end', () => {
+  // A SIGINT landing in vm's breakOnSigint listener hand-over kills the process; the socket
+  // thread now signals only a main thread that has not taken the interrupt itself within
+  // SIGINT_DELAY_MS (control-server.ts). Interrupts sent with short synchronous cells, at their
+  // start and around their end, must never end the kernel.
+  it('40 interrupts sent with short cells leave the kernel alive and serving', async () => {
+    const client = await launch();
+    const control = new RawChannel(client, client.connection.control_port, createSigner(client.connection.key));
+    try {
+      expect((await client.execute('1')).reply.content.status).toBe('ok');
+      for (let i = 0; i < 40; i++) {
+        const cell = client.execute(`for (let k = 0; k < ${(i % 8) * 250_000}; k++) {}`, { timeoutMs: 120_000 });
+        if (i % 2 === 1) await new Promise((r) => setTimeout(r, i % 7));
+        expect((await control.request('interrupt_request')).content.status).toBe('ok');
+        const { reply } = await cell;
+        expect(['ok', 'error']).toContain(reply.content.status);
+        expect(client.isAlive, `the kernel died at interrupt ${i}: ${client.stderrTail}`).toBe(true);
+      }
+      const after = await client.execute('6 * 7');
+      expect(JSON.stringify(after.outputs)).toContain('"text/plain":"42"');
+    } finally {
+      await control.close();
+      await client.shutdown();
+    }
+  }, 300_000);
+});
+
 describe('shutdown_request on control while a cell never yields', () => {
   for (const [label, code, how] of [
     // Shutdown raises no SIGINT (control-server.ts says why), so the loop runs on until the forced exit.
