@@ -53,8 +53,10 @@ async function controlRoundTrips(c: KernelClient, n: number): Promise<number[]> 
 function startCell(c: KernelClient, code: string, numOutputs: number) {
   let seen = 0;
   let started!: () => void;
-  const running = new Promise<void>((r) => (started = r));
+  const startedP = new Promise<void>((r) => (started = r));
+  // stop_on_error off: ipykernel aborts an execute that arrives right after an interrupted cell.
   const done = c.execute(code, {
+    stopOnError: false,
     timeoutMs: 600_000,
     onOutput: (m) => {
       if (m.header.msg_type === 'execute_input') {
@@ -62,6 +64,8 @@ function startCell(c: KernelClient, code: string, numOutputs: number) {
       } else if (++seen === numOutputs) started();
     },
   });
+  // A cell that ends before it got going (aborted, failed) must not leave the bench waiting.
+  const running = Promise.race([startedP, done.then((r) => Promise.reject(new Error(`the cell ended (${String(r.reply.content.status)}) before it got going`)))]);
   return { running, done };
 }
 
@@ -74,18 +78,24 @@ async function interruptToReply(c: KernelClient, cell: ReturnType<typeof startCe
   return performance.now() - t;
 }
 
+const progress = (line: string) => process.stderr.write(`${line}\n`);
+
 async function measure(peer: Peer) {
   const c = await KernelClient.launch({ argv: peer.argv, env: peer.env ?? process.env, startTimeoutMs: 120_000 });
+  progress(`${peer.name}: started`);
   try {
     await c.execute('1');
     await controlRoundTrips(c, 20);
     const idle = await controlRoundTrips(c, numRequests);
     const busyCell = startCell(c, peer.busy, 0);
     await busyCell.running;
+    progress(`${peer.name}: busy`);
     const busy = await controlRoundTrips(c, numRequests);
     const busyInterrupt = await interruptToReply(c, busyCell);
+    progress(`${peer.name}: busy loop interrupted`);
     const floodCell = startCell(c, peer.flood, 200);
     await floodCell.running;
+    progress(`${peer.name}: flooding`);
     const flood = await controlRoundTrips(c, numRequests);
     const floodInterrupts = [await interruptToReply(c, floodCell)];
     for (let i = 1; i < numInterrupts; i++) floodInterrupts.push(await interruptToReply(c, startCell(c, peer.flood, 200)));
