@@ -51,8 +51,13 @@ export class SocketThreadTransport implements Transport {
     return new Promise((resolve, reject) => {
       worker.on('message', (m: FromSocketThread) => {
         if (m.type === 'message') {
-          // Prompt requests the socket thread answered itself (main thread blocked) stop here.
+          // Prompt requests the socket thread answered itself (main thread blocked) stop here;
+          // so does an interrupt the socket thread delivered as SIGINT (control-server.ts).
           if (!mainThreadTakes(m)) return;
+          // An interrupt taken here: the main thread is in its event loop, so it runs what a
+          // SIGINT would have run (the kernel's and the interpreter's SIGINT listeners), without
+          // a real signal that could land in vm's breakOnSigint hand-over and kill the process.
+          if (m.answered === true && m.claim !== undefined && m.message.header.msg_type === 'interrupt_request') process.emit('SIGINT', 'SIGINT');
           const { channel, message, seq, invalid, answered } = m;
           onMessage({ channel, message, seq, ...(invalid === undefined ? {} : { invalid }), ...(answered === true ? { answered } : {}) });
         } else if (m.type === 'ready') resolve();

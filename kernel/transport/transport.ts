@@ -44,11 +44,38 @@ export interface Transport {
  * Default sink for kernel diagnostics (dropped messages, failures): file descriptor 2, one line
  * each. Written with writeSync on the descriptor, not process.stderr, because the interpreter
  * routes process.stderr writes into the running cell, and diagnostics belong in the kernel log.
+ *
+ * Once anything touches process.stderr, Node makes a pipe on fd 2 non-blocking, so writeSync
+ * throws EAGAIN (or writes part of the line) whenever the reader lags and the pipe is full: the
+ * structured fuzzer lost 140 of 593 "ignored stdin" lines that way under load, and a logged drop
+ * that is not in the log is a silent one. So a line is written in full, retrying EAGAIN for up
+ * to LOG_RETRY_MS (bounded: a reader that never reads must not stall the socket thread, so after
+ * a loss lines are tried once until one gets through again); a line that does not fit is
+ * counted, and the next line that gets through says how many were lost.
  */
+const LOG_RETRY_MS = 1000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+let numLostLines = 0;
+
+function writeAll(bytes: Buffer, retryMs: number): boolean {
+  const deadline = Date.now() + retryMs;
+  for (let offset = 0; offset < bytes.length; ) {
+    try {
+      offset += writeSync(2, bytes, offset);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > deadline) return false;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
+  return true;
+}
+
 export function logToStderr(line: string): void {
+  const lost = numLostLines;
+  const text = `${lost > 0 ? `[enginelab kernel] (${lost} earlier log lines lost: stderr was full)\n` : ''}[enginelab kernel] ${line}\n`;
   try {
-    writeSync(2, `[enginelab kernel] ${line}\n`);
+    numLostLines = writeAll(Buffer.from(text, 'utf8'), lost > 0 ? 0 : LOG_RETRY_MS) ? 0 : lost + 1;
   } catch {
-    // stderr closed or full: nothing left to report to.
+    // stderr closed: nothing left to report to.
   }
 }

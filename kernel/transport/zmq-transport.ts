@@ -28,7 +28,7 @@ export type ToSocketThread = { readonly type: 'send'; readonly channel: Channel;
 export type FromSocketThread =
   | { readonly type: 'ready' }
   | { readonly type: 'error'; readonly message: string }
-  | { readonly type: 'message'; readonly channel: RequestChannel; readonly message: JupyterMessage; readonly seq: number; readonly invalid?: string; readonly answered?: boolean }
+  | { readonly type: 'message'; readonly channel: RequestChannel; readonly message: JupyterMessage; readonly seq: number; readonly invalid?: string; readonly answered?: boolean; readonly claim?: Int32Array }
   | { readonly type: 'closed' };
 
 export interface ThreadPort {
@@ -48,6 +48,10 @@ export interface SocketThreadOptions {
 }
 
 export const DEFAULT_SHUTDOWN_GRACE_MS = 2000;
+/** How long the main thread has to take an interrupt itself before the socket thread raises SIGINT (control-server.ts). */
+export const SIGINT_DELAY_MS = 100;
+const FREE = 0;
+const SOCKET = 2;
 
 type Writable = zmq.Router | zmq.XPublisher;
 
@@ -143,7 +147,7 @@ export async function serveSockets(
     for (const s of all) if (!s.closed) s.close();
   };
 
-  const post = (channel: RequestChannel, message: JupyterMessage, extra: { invalid?: string; answered?: boolean }): void => {
+  const post = (channel: RequestChannel, message: JupyterMessage, extra: { invalid?: string; answered?: boolean; claim?: Int32Array }): void => {
     const seq = channel === 'shell' ? Atomics.add(shellCounter, 0, 1) + 1 : 0;
     try {
       port.postMessage({ type: 'message', channel, message, seq, ...extra });
@@ -163,11 +167,18 @@ export async function serveSockets(
     factory: new MessageFactory(options.session === undefined ? {} : { session: options.session }),
     kernelInfo: options.kernelInfo ?? { status: 'ok', protocol_version: '5.3', implementation: 'enginelab', implementation_version: '0.1.0', language_info: { name: 'typescript' }, banner: '', help_links: [], debugger: false },
     send: (channel, message) => send(channel, message),
-    raiseInterrupt: () => {
+    raiseInterrupt: (signal) => {
       if (interruptFlag) Atomics.store(interruptFlag, 0, 1);
-      process.kill(process.pid, 'SIGINT');
+      if (!signal) return undefined;
+      // The main thread claims this word when it takes the posted request (mainThreadTakes in
+      // socket-thread-transport.ts); unclaimed after the delay, it is stuck: signal it.
+      const claim = new Int32Array(new SharedArrayBuffer(4));
+      setTimeout(() => {
+        if (Atomics.compareExchange(claim, 0, FREE, SOCKET) === FREE) process.kill(process.pid, 'SIGINT');
+      }, SIGINT_DELAY_MS);
+      return claim;
     },
-    notifyMain: (message) => post('control', message, { answered: true }),
+    notifyMain: (message, claim) => post('control', message, claim === undefined ? { answered: true } : { answered: true, claim }),
     forward: (message) => post('control', message, {}),
     armForcedExit: () => {
       const grace = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
