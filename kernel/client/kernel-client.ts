@@ -39,9 +39,12 @@ type Pending = { resolve: (m: JupyterMessage) => void; reject: (e: Error) => voi
 export class KernelClient {
   readonly factory = new MessageFactory({ username: 'enginelab-run' });
   private readonly signer: Signer;
-  private readonly shell = new zmq.Dealer({ linger: 0 });
+  // Shell and stdin share one routing id, as jupyter_client's session does: the kernel sends a
+  // cell's input_request to the stdin peer whose id matches the shell request's sender.
+  private readonly routingId = `enginelab-${randomUUID()}`;
+  private readonly shell = new zmq.Dealer({ linger: 0, routingId: this.routingId });
   private readonly control = new zmq.Dealer({ linger: 0 });
-  private readonly stdin = new zmq.Dealer({ linger: 0 });
+  private readonly stdin = new zmq.Dealer({ linger: 0, routingId: this.routingId });
   private readonly iopub = new zmq.Subscriber({ linger: 0 });
   private readonly replies = new Map<string, Pending>();
   private readonly iopubListeners = new Map<string, (m: JupyterMessage) => void>();
