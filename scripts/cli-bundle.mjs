@@ -65,14 +65,19 @@ export function checkBundle(root = projectRoot(), dir = bundleDir(root)) {
   return { fresh: true, entry };
 }
 
-/** An esbuild plugin: `import.meta.url` in a project source becomes that source's own file URL. */
+/**
+ * An esbuild plugin: `import.meta.url` in a project source becomes that source's own file URL,
+ * written plainly or through the cast that sources loadable as CommonJS use,
+ * `(import.meta as { url?: string }).url` (missed, a bundled module located its siblings in dist/).
+ */
 function ownImportMetaUrl(root) {
   return {
     name: 'own-import-meta-url',
     setup(build) {
       build.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
         if (!args.path.startsWith(root + sep) || args.path.includes(`${sep}node_modules${sep}`)) return undefined;
-        const text = readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href));
+        const own = JSON.stringify(pathToFileURL(args.path).href);
+        const text = readFileSync(args.path, 'utf8').replace(/\(import\.meta as \{ url\?: string \}\)\.url/g, own).replaceAll('import.meta.url', own);
         return { contents: text, loader: 'ts' };
       });
     },

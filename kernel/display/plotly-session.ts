@@ -3,6 +3,9 @@
  * plots reuse it. The carrier is remembered by execution (msg_id) and by cell (the frontend's
  * `cellId` metadata, else the cell's code): when that cell is executed again its old output is
  * about to be cleared, so the next plot carries the library again. Other re-executions reuse it.
+ * A request from a client session (execute_request `header.session`) other than the carrier's
+ * comes from a page that has not seen the library — a reloaded JupyterLab tab, a second
+ * frontend — so its first plot carries the library again.
  */
 import { hashString } from '../../engine/index';
 import type { DisplayBundle } from './mime';
@@ -13,6 +16,8 @@ export interface ExecutionInfo {
   readonly msgId?: string;
   /** The cell: frontend cellId, else `code:<hash of the code>`. */
   readonly cellKey?: string;
+  /** The frontend's client session (`header.session`): one per page connection. */
+  readonly clientSession?: string;
 }
 
 /**
@@ -21,19 +26,22 @@ export interface ExecutionInfo {
  */
 export function executionOf(io: unknown): ExecutionInfo | undefined {
   const parent = (io as { parent?: unknown } | undefined)?.parent as
-    | { header?: { msg_id?: unknown }; content?: { code?: unknown }; metadata?: { cellId?: unknown } }
+    | { header?: { msg_id?: unknown; session?: unknown }; content?: { code?: unknown }; metadata?: { cellId?: unknown } }
     | undefined;
   if (!parent || typeof parent !== 'object') return undefined;
   const msgId = typeof parent.header?.msg_id === 'string' ? parent.header.msg_id : undefined;
   const cellId = parent.metadata?.cellId;
   const code = parent.content?.code;
   const cellKey = typeof cellId === 'string' && cellId !== '' ? `cell:${cellId}` : typeof code === 'string' ? `code:${hashString(code).toString(16)}:${code.length}` : undefined;
-  return { msgId, cellKey };
+  const clientSession = typeof parent.header?.session === 'string' && parent.header.session !== '' ? parent.header.session : undefined;
+  return { msgId, cellKey, clientSession };
 }
 
 export class PlotlySession {
   private carrier: ExecutionInfo | undefined;
   private carried = false;
+  /** Client sessions whose page has been sent the library. */
+  private readonly servedSessions = new Set<string>();
   private numPlots = 0;
 
   constructor(private readonly current: () => ExecutionInfo | undefined = () => undefined) {}
@@ -44,6 +52,7 @@ export class PlotlySession {
     if (!this.carried) return this.mark(now);
     const c = this.carrier;
     if (!c || !now) return false;
+    if (now.clientSession !== undefined && !this.servedSessions.has(now.clientSession)) return this.mark(now); // a page without it
     if (c.msgId !== undefined && c.msgId === now.msgId) return false; // same execution: already above
     if (c.cellKey !== undefined && c.cellKey === now.cellKey) return this.mark(now); // carrier cell re-run
     return false;
@@ -53,11 +62,13 @@ export class PlotlySession {
   reset(): void {
     this.carried = false;
     this.carrier = undefined;
+    this.servedSessions.clear();
   }
 
   private mark(now: ExecutionInfo | undefined): true {
     this.carried = true;
     this.carrier = now;
+    if (now?.clientSession !== undefined) this.servedSessions.add(now.clientSession);
     return true;
   }
 

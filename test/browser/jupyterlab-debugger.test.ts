@@ -103,6 +103,20 @@ describe.skipIf(skip)('JupyterLab 4 in Chromium: run all with a plot, then the d
     await shot('run-all');
   }, 400_000);
 
+  it('after the tab is reloaded, the same kernel draws the plot of a new Run All (its page gets plotly.js again)', async () => {
+    await page.reload({ timeout: T });
+    await page.getByText('TypeScript (enginelab) | Idle').waitFor({ timeout: T });
+    await page.getByRole('button', { name: 'No' }).click({ timeout: 10_000 }).catch(() => undefined);
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Run$/ }).click();
+    await page.locator('li[data-command="runmenu:run-all"]').click();
+    await expect.poll(() => cell(2).locator('.jp-OutputArea-output').textContent(), { timeout: T }).toContain("'answer is 105'");
+    await cell(1).locator('.jp-OutputArea-output svg.main-svg').first().waitFor({ timeout: T });
+    expect(await cell(1).locator('.main-svg .cartesianlayer .trace path').count()).toBeGreaterThan(0);
+    expect(await cell(1).locator('.enginelab-plot-static').count()).toBe(0);
+    await cell(1).scrollIntoViewIfNeeded();
+    await shot('after-reload');
+  }, 400_000);
+
   it('stops at a breakpoint clicked into a cell: callstack frame, locals with values, Next, Continue', async () => {
     await page.locator('jp-button.jp-DebuggerBugButton:not([disabled])').click({ timeout: T });
     await page.locator('jp-button.jp-DebuggerBugButton[aria-pressed="true"]').waitFor({ timeout: T });

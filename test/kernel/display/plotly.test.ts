@@ -5,8 +5,8 @@ import { plotlyBundle, plotlyLibrarySource, PLOTLY_MIME, isPlotlyFigure, toJsonV
 const fig = { data: [{ type: 'scatter', x: [1, 2, 3], y: [4, 5, 6] }], layout: { title: { text: 'demo' } } };
 const LIB_MARK = 'if (!window.Plotly) {';
 
-function exec(msgId: string, code: string, cellId?: string) {
-  return { parent: { header: { msg_id: msgId }, content: { code }, metadata: cellId ? { cellId } : {} } };
+function exec(msgId: string, code: string, cellId?: string, session?: string) {
+  return { parent: { header: { msg_id: msgId, ...(session ? { session } : {}) }, content: { code }, metadata: cellId ? { cellId } : {} } };
 }
 
 describe('plotly bundle', () => {
@@ -81,6 +81,22 @@ describe('plotly session: the library once per notebook', () => {
     cur = executionOf(exec('m2', 'plot(a)'));
     expect(hasLib(s.bundle(fig))).toBe(true);
     cur = executionOf(exec('m3', 'plot(c)'));
+    expect(hasLib(s.bundle(fig))).toBe(false);
+  });
+
+  it('a page on a new client session (a reloaded tab, a second frontend) gets the library with its first plot', () => {
+    let cur = executionOf(exec('m1', 'plot(a)', 'cell-A', 'page-1'));
+    const s = new PlotlySession(() => cur);
+    expect(hasLib(s.bundle(fig))).toBe(true);
+    cur = executionOf(exec('m2', 'plot(b)', 'cell-B', 'page-1'));
+    expect(hasLib(s.bundle(fig))).toBe(false);
+    // The tab is reloaded: JupyterLab connects again with a new session id and runs all.
+    cur = executionOf(exec('m3', 'plot(b)', 'cell-B', 'page-2'));
+    expect(hasLib(s.bundle(fig))).toBe(true);
+    expect(hasLib(s.bundle(fig))).toBe(false); // same execution
+    cur = executionOf(exec('m4', 'plot(c)', 'cell-C', 'page-2'));
+    expect(hasLib(s.bundle(fig))).toBe(false);
+    cur = executionOf(exec('m5', 'plot(d)', 'cell-D', 'page-1')); // the first page still has it
     expect(hasLib(s.bundle(fig))).toBe(false);
   });
 
