@@ -120,20 +120,3 @@ export class Rng {
     return [this.a, this.b, this.c, this.d, this.spare ?? null];
   }
 }
-
-/**
- * One dimension of a Latin hypercube: `n` positions in [0, 1), one in each of the `n` equal
- * strata, the strata in a seeded random order (Fisher–Yates), each jittered within its stratum.
- * Sweeps and ensembles both sample this way; the draws from `rng` are the shuffle's, then one
- * jitter per stratum, so a given Rng state always gives the same column.
- */
-export function latinHypercubeColumn(rng: Rng, n: number): number[] {
-  const strata = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [strata[i], strata[j]] = [strata[j]!, strata[i]!];
-  }
-  // (stratum + jitter) / n is below 1 in exact arithmetic (jitter < 1, stratum ≤ n − 1); the
-  // clamp keeps rounding from reaching 1.
-  return strata.map((s) => Math.min((s + rng.next()) / n, 1 - Number.EPSILON));
-}

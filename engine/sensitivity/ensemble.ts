@@ -6,7 +6,7 @@
  * `summarizeEnsemble` (the statistics) are separate, so a worker pool can run the plan.
  */
 import { EngineError } from '../base/errors';
-import { Rng, latinHypercubeColumn } from '../base/rng';
+import { Rng } from '../base/rng';
 import type { SettingValue } from '../serve-sim/serve-settings';
 import type { SimulateServeResult } from '../serve-sim/simulate-serve';
 import { knobAt, type KnobRange } from './knob-range';
@@ -61,7 +61,14 @@ export function ensembleSamples(knobs: readonly KnobRange[], n: number, seed: nu
   const rng = new Rng(seed);
   const columns = knobs.map((k) => {
     const r = rng.fork(k.name);
-    return method === 'random' ? Array.from({ length: n }, () => r.next()) : latinHypercubeColumn(r, n);
+    if (method === 'random') return Array.from({ length: n }, () => r.next());
+    const strata = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = r.int(i + 1);
+      [strata[i], strata[j]] = [strata[j]!, strata[i]!];
+    }
+    // (stratum + jitter) / n stays below 1: jitter < 1 and stratum ≤ n − 1.
+    return strata.map((s) => Math.min((s + r.next()) / n, 1 - Number.EPSILON));
   });
   return Array.from({ length: n }, (_, i) => Object.fromEntries(knobs.map((k, j) => [k.name, knobAt(k, columns[j]![i]!)])));
 }

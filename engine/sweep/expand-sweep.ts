@@ -7,7 +7,7 @@
  * `shardConfigs` deals configs round-robin, so each shard gets a fair share of every axis value.
  */
 import { EngineError } from '../base/errors';
-import { Rng, hashString, latinHypercubeColumn } from '../base/rng';
+import { Rng, hashString } from '../base/rng';
 import { applyParams, type RunInputs, type SweepParam } from './sweep-params';
 import type { ParamDomain, ParamValue, SweepAxis, SweepSpec } from './sweep-spec';
 
@@ -52,7 +52,14 @@ export function axisPoints(axis: SweepAxis): ParamValue[][] {
     return Array.from({ length: n }, () => axis.domains.map((d) => sampleDomain(d, rng.next())));
   }
   // Latin hypercube: per parameter, one sample in each of n equal strata, strata shuffled.
-  const columns = axis.domains.map((d) => latinHypercubeColumn(rng, n).map((u) => sampleDomain(d, u)));
+  const columns = axis.domains.map((d) => {
+    const strata = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [strata[i], strata[j]] = [strata[j]!, strata[i]!];
+    }
+    return strata.map((s) => sampleDomain(d, (s + rng.next()) / n));
+  });
   return Array.from({ length: n }, (_, s) => columns.map((c) => c[s]!));
 }
 
