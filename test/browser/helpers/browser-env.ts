@@ -63,29 +63,25 @@ export function trustNotebook(path: string, dirs: JupyterDirs): void {
   if (r.status !== 0) throw new Error(`signing the notebook failed: ${r.stderr}`);
 }
 
-/** A Jupyter server process started by `startJupyterServer`. */
-export interface JupyterServer { readonly url: string; readonly proc: ChildProcess; stop(): Promise<void>; readonly log: string[] }
+export interface NotebookServer { readonly url: string; readonly proc: ChildProcess; stop(): Promise<void>; readonly log: string[] }
 
-/**
- * Spawns `command args… --port=<free port>` (a Jupyter server on 127.0.0.1), waits until
- * `/api/status` (with `query`) answers, and returns it with a stop that sends SIGTERM, then
- * SIGKILL after `stopGraceMs`. The server's output is kept in `log` for failure messages.
- */
-export async function startJupyterServer(what: string, command: string, args: readonly string[], options: { env: NodeJS.ProcessEnv; query?: string; startMs: number; stopGraceMs: number }): Promise<JupyterServer> {
+export async function startNotebookServer(dir: string, dirs: JupyterDirs): Promise<NotebookServer> {
   const port = await freePort();
   const log: string[] = [];
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0 ? ['--allow-root'] : [];
-  const proc = spawn(command, [...args, ...asRoot, '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0'], { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn('/usr/bin/jupyter', ['notebook', ...asRoot, '--no-browser', `--port=${port}`, '--ip=127.0.0.1', '--port-retries=0',
+    "--NotebookApp.token=", "--NotebookApp.password=", `--notebook-dir=${dir}`, '--NotebookApp.disable_check_xsrf=True'], { env: dirs.env, stdio: ['ignore', 'pipe', 'pipe'] });
   proc.stdout!.on('data', (b) => log.push(String(b)));
   proc.stderr!.on('data', (b) => log.push(String(b)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + options.startMs;
+  const deadline = Date.now() + 60_000;
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`${what} exited: ${log.join('')}`);
+    if (proc.exitCode !== null) throw new Error(`jupyter notebook exited: ${log.join('')}`);
     try {
-      if ((await fetch(`${url}/api/status${options.query ?? ''}`)).ok) break;
+      const r = await fetch(`${url}/api/status`);
+      if (r.ok) break;
     } catch { /* not up yet */ }
-    if (Date.now() > deadline) throw new Error(`${what} did not start: ${log.join('')}`);
+    if (Date.now() > deadline) throw new Error(`jupyter notebook did not start: ${log.join('')}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   return {
@@ -94,17 +90,10 @@ export async function startJupyterServer(what: string, command: string, args: re
       if (proc.exitCode !== null) return;
       const done = new Promise<void>((r) => proc.once('exit', () => r()));
       proc.kill('SIGTERM');
-      await Promise.race([done, new Promise((r) => setTimeout(r, options.stopGraceMs))]);
+      await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
       if (proc.exitCode === null) proc.kill('SIGKILL');
     },
   };
-}
-
-export type NotebookServer = JupyterServer;
-
-export function startNotebookServer(dir: string, dirs: JupyterDirs): Promise<NotebookServer> {
-  return startJupyterServer('jupyter notebook', '/usr/bin/jupyter', ['notebook', '--NotebookApp.token=', '--NotebookApp.password=', `--notebook-dir=${dir}`,
-    '--NotebookApp.disable_check_xsrf=True'], { env: dirs.env, startMs: 60_000, stopGraceMs: 5000 });
 }
 
 /** True when a request stays on this machine. */
