@@ -6,10 +6,10 @@
  * answers within 2 s whatever the shell does.
  * Run: `npx tsx bench/control-latency.ts [--requests 200] [--interrupts 5]`.
  */
+import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { KernelClient } from '../kernel/client/kernel-client';
 import { defaultKernelArgv } from '../kernel/cli/run-notebook';
-import { ipykernelLaunch, positiveIntArg, quantile } from './kernel-peers';
 
 interface Peer {
   readonly name: string;
@@ -19,11 +19,25 @@ interface Peer {
   readonly flood: string;
 }
 
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`);
+  return v;
+}
 
-const numRequests = positiveIntArg('--requests', 200);
-const numInterrupts = positiveIntArg('--interrupts', 5);
+const numRequests = arg('--requests', 200);
+const numInterrupts = arg('--interrupts', 5);
 
+function python(): string | undefined {
+  for (const py of ['/usr/bin/python3', 'python3']) if (spawnSync(py, ['-c', 'import ipykernel'], { env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' } }).status === 0) return py;
+  return undefined;
+}
 
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
 
 async function controlRoundTrips(c: KernelClient, n: number): Promise<number[]> {
   const out: number[] = [];
@@ -93,15 +107,16 @@ async function measure(peer: Peer) {
 }
 
 const peers: Peer[] = [{ name: 'enginelab', argv: defaultKernelArgv(), busy: 'for (;;) {}', flood: 'let i = 0; for (;;) display(i++)' }];
-const ipykernel = ipykernelLaunch();
-if (ipykernel) {
+const py = python();
+if (py) {
   peers.push({
     name: 'ipykernel',
-    ...ipykernel,
+    argv: [py, '-Xfrozen_modules=off', '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
+    env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' },
     busy: 'while True: pass',
     flood: 'from IPython.display import display\ni = 0\nwhile True:\n    display(i)\n    i += 1',
   });
-}
+} else console.log('ipykernel not found (apt install python3-ipykernel): measuring enginelab alone');
 
 console.log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${numRequests} control requests per state, ${numInterrupts} flood interrupts`);
 const results = new Map<string, Awaited<ReturnType<typeof measure>>>();

@@ -12,11 +12,11 @@
  * Run: `npx tsx bench/kernel-latency.ts [--executes 500] [--starts 3] [--cold-only] [--baseline DIR]`;
  * --baseline adds the enginelab kernel of another checkout (e.g. /work/main before a change).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { KernelClient } from '../kernel/client/kernel-client';
 import { defaultKernelArgv } from '../kernel/cli/run-notebook';
-import { ipykernelLaunch, positiveIntArg, quantile } from './kernel-peers';
 
 interface Peer {
   readonly name: string;
@@ -29,12 +29,26 @@ interface Peer {
   readonly displayMb: string;
 }
 
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer`);
+  return v;
+}
 
-const numExecutes = positiveIntArg('--executes', 500);
-const numStarts = positiveIntArg('--starts', 3);
+const numExecutes = arg('--executes', 500);
+const numStarts = arg('--starts', 3);
 const coldOnly = process.argv.includes('--cold-only');
 
+function python(): string | undefined {
+  for (const py of ['/usr/bin/python3', 'python3']) if (spawnSync(py, ['-c', 'import ipykernel'], { env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' } }).status === 0) return py;
+  return undefined;
+}
 
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
 const median = (xs: number[]) => quantile(xs, 0.5);
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
@@ -172,17 +186,18 @@ if (baselineAt >= 0) {
   const dir = process.argv[baselineAt + 1] ?? '';
   peers.push({ ...peers[0]!, name: `enginelab@${dir}`, argv: [process.execPath, `${dir}/bin/enginelab.mjs`, 'kernel', '-f', '{connection_file}'] });
 }
-const ipykernel = ipykernelLaunch();
-if (ipykernel) {
+const py = python();
+if (py) {
   peers.push({
     name: 'ipykernel',
-    ...ipykernel,
+    argv: [py, '-Xfrozen_modules=off', '-m', 'ipykernel_launcher', '-f', '{connection_file}'],
+    env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' },
     warmup: 'import math; 1',
     complete: { code: 'math.fa', expect: 'factorial' },
     firstComplete: { code: 'pri', expect: 'print' },
     displayMb: "from IPython.display import display; display({'text/plain': 'x' * (1 << 20)}, raw=True)",
   });
-}
+} else console.log('ipykernel not found (apt install python3-ipykernel): measuring enginelab alone');
 
 console.log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; ${numExecutes} executes, ${numStarts} starts`);
 const cold = new Map<string, Awaited<ReturnType<typeof measureCold>>>();
